@@ -1,0 +1,91 @@
+// Package fundhub holds the domain of the natural-resources fund monitoring
+// hub: regions, funds, allocations, projects, performance targets, execution
+// reports and the sync records of the connectors that feed them.
+//
+// The package imports only the standard library and the decimal type. Storage
+// lives in postgres/, the GraphQL edge in graph/, each kind of source in
+// connectors/<kind>/, and cmd/fundhub wires them together.
+package fundhub
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes carried by *Error. The GraphQL edge maps each one to the
+// extensions.code of the error it returns.
+const (
+	ENOTFOUND        = "NOT_FOUND"
+	EINVALID         = "BAD_USER_INPUT"
+	ECONFLICT        = "CONFLICT"
+	EFORBIDDEN       = "FORBIDDEN"
+	EUNAUTHENTICATED = "UNAUTHENTICATED"
+	EINTERNAL        = "INTERNAL"
+)
+
+// Error is the one error type of the domain. Code says what kind of failure it
+// is; Field names the input field at fault for EINVALID; Message is safe to
+// show to a client. Any other error reaching the edge is internal.
+type Error struct {
+	Code    string
+	Field   string
+	Message string
+}
+
+// Error implements the error interface.
+func (e *Error) Error() string {
+	if e.Field != "" {
+		return fmt.Sprintf("%s: %s: %s", e.Code, e.Field, e.Message)
+	}
+
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalid returns an EINVALID error that names the offending field.
+func Invalid(field, format string, args ...any) *Error {
+	return &Error{
+		Code:    EINVALID,
+		Field:   field,
+		Message: fmt.Sprintf(format, args...),
+	}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for
+// any other error, and "" for nil.
+func ErrorCode(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	}
+	if errors.As(err, &e) {
+		return e.Code
+	}
+
+	return EINTERNAL
+}
+
+// ErrorMessage returns the client-safe message of err: the message of an
+// *Error, or a generic text for anything else so internals never leak.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+
+	return "internal error"
+}
+
+// ErrorField returns the field named by the *Error in err's chain, or "".
+func ErrorField(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+
+	return ""
+}

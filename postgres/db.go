@@ -1,0 +1,103 @@
+// Package postgres implements the fundhub services on PostgreSQL with sqlx
+// and lib/pq. Every query takes the caller's fundhub.Scope and applies it in
+// the same WHERE clause as the filters, so pages and totals never count rows
+// the caller may not see.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"fundhub"
+)
+
+// DB is a connection pool to the fundhub database. It is safe for concurrent
+// use.
+type DB struct {
+	db     *sqlx.DB
+	logger *slog.Logger
+	// Now returns the current time; tests replace it to fix the clock.
+	Now func() time.Time
+}
+
+// Open connects to the database at url and checks the connection.
+func Open(ctx context.Context, url string, logger *slog.Logger) (*DB, error) {
+	db, err := sqlx.Open("postgres", url)
+	if err != nil {
+		return nil, fmt.Errorf("opening database: %w", err)
+	}
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(10)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connecting to database: %w", err)
+	}
+	if logger == nil {
+		logger = slog.Default()
+	}
+
+	return &DB{db: db, logger: logger, Now: time.Now}, nil
+}
+
+// Close closes the pool.
+func (d *DB) Close() error { return d.db.Close() }
+
+// SQL returns the underlying pool, for tests and tools that need raw access.
+func (d *DB) SQL() *sqlx.DB { return d.db }
+
+// Ping checks that the database answers, for health checks.
+func (d *DB) Ping(ctx context.Context) error { return d.db.PingContext(ctx) }
+
+// inTx runs fn in a transaction, committing when it returns nil and rolling
+// back otherwise.
+func (d *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := d.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("beginning transaction: %w", err)
+	}
+	defer tx.Rollback()
+
+	if err := fn(tx); err != nil {
+		return err
+	}
+
+	return tx.Commit()
+}
+
+// notFound maps sql.ErrNoRows to an ENOTFOUND error naming what was looked
+// for, and wraps any other error with that context.
+func notFound(err error, what string, key any) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return fundhub.Errorf(fundhub.ENOTFOUND, "%s %v not found", what, key)
+	}
+
+	return fmt.Errorf("loading %s %v: %w", what, key, err)
+}
+
+// SQLSTATE codes the store branches on.
+const (
+	sqlUniqueViolation     = "23505"
+	sqlForeignKeyViolation = "23503"
+	sqlCheckViolation      = "23514"
+)
+
+// pgCode returns the SQLSTATE of a PostgreSQL error, or "".
+func pgCode(err error) string {
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		return string(pe.Code)
+	}
+
+	return ""
+}
+
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

@@ -1,0 +1,120 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/lib/pq"
+
+	"fundhub"
+)
+
+const regionCols = `r.code, r.name, r.level, r.parent_code, r.path,
+	r.separately_planned, r.grouping, r.valid_from, r.valid_to, r.successor_code`
+
+// FindRegion returns the region with code, retired or not. Regions are
+// public reference data, so the scope does not hide them.
+func (d *DB) FindRegion(ctx context.Context, _ fundhub.Scope, code string) (*fundhub.Region, error) {
+	var r fundhub.Region
+	err := d.db.GetContext(ctx, &r,
+		`SELECT `+regionCols+` FROM regions r WHERE r.code = $1`, code)
+	if err != nil {
+		return nil, notFound(err, "region", code)
+	}
+
+	return &r, nil
+}
+
+// FindRegions returns one page of regions ordered by code and the count of
+// all that match.
+func (d *DB) FindRegions(ctx context.Context, _ fundhub.Scope, f fundhub.RegionFilter,
+	p fundhub.Page) ([]*fundhub.Region, int, error) {
+	var w where
+	if !f.IncludeRetired {
+		w.add("r.valid_to IS NULL")
+	}
+	if f.Level != nil {
+		w.add("r.level = %s", string(*f.Level))
+	}
+	if f.ParentCode != nil {
+		w.add("r.parent_code = %s", *f.ParentCode)
+	}
+	if f.Under != nil {
+		w.under("r.path", *f.Under)
+		w.add("r.code <> %s", *f.Under)
+	}
+	if f.NameContains != nil {
+		w.add("strpos(r.name, %s) > 0", *f.NameContains)
+	}
+
+	return d.regionPage(ctx, &w, p)
+}
+
+func (d *DB) regionPage(ctx context.Context, w *where, p fundhub.Page) ([]*fundhub.Region, int, error) {
+	var total int
+	if err := d.db.GetContext(ctx, &total,
+		`SELECT count(*) FROM regions r `+w.sql(), w.args...); err != nil {
+		return nil, 0, fmt.Errorf("counting regions: %w", err)
+	}
+
+	var out []*fundhub.Region
+	q := `SELECT ` + regionCols + ` FROM regions r ` + w.sql() +
+		` ORDER BY r.code` + w.page(p)
+	if err := d.db.SelectContext(ctx, &out, q, w.args...); err != nil {
+		return nil, 0, fmt.Errorf("listing regions: %w", err)
+	}
+
+	return out, total, nil
+}
+
+// RegionsByCodes returns the regions with the codes, for dataloaders.
+func (d *DB) RegionsByCodes(ctx context.Context, _ fundhub.Scope, codes []string) ([]*fundhub.Region, error) {
+	var out []*fundhub.Region
+	err := d.db.SelectContext(ctx, &out, `SELECT `+regionCols+
+		` FROM regions r WHERE r.code = ANY($1)`, pq.Array(codes))
+	if err != nil {
+		return nil, fmt.Errorf("loading regions by code: %w", err)
+	}
+
+	return out, nil
+}
+
+// AllRegions returns every region, retired ones included, ordered by code;
+// connectors build their name index from it.
+func (d *DB) AllRegions(ctx context.Context) ([]*fundhub.Region, error) {
+	var out []*fundhub.Region
+	err := d.db.SelectContext(ctx, &out,
+		`SELECT `+regionCols+` FROM regions r ORDER BY r.code`)
+	if err != nil {
+		return nil, fmt.Errorf("loading regions: %w", err)
+	}
+
+	return out, nil
+}
+
+// RegionNames returns the earlier names of each region code, oldest first.
+func (d *DB) RegionNames(ctx context.Context, codes []string) (map[string][]*fundhub.RegionNameChange, error) {
+	var rows []*fundhub.RegionNameChange
+	err := d.db.SelectContext(ctx, &rows, `SELECT code, name, valid_from, valid_to
+		FROM region_names WHERE code = ANY($1) ORDER BY code, valid_to`, pq.Array(codes))
+	if err != nil {
+		return nil, fmt.Errorf("loading region names: %w", err)
+	}
+
+	out := make(map[string][]*fundhub.RegionNameChange, len(codes))
+	for _, r := range rows {
+		out[r.Code] = append(out[r.Code], r)
+	}
+
+	return out, nil
+}
+
+// ancestorCodes returns the codes on a region path, root first.
+func ancestorCodes(path string) []string {
+	return strings.FieldsFunc(path, func(r rune) bool { return r == '/' })
+}
+
+// AncestorCodes returns the codes from the nation down to the region of path,
+// the region itself included.
+func AncestorCodes(path string) []string { return ancestorCodes(path) }

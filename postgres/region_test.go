@@ -1,0 +1,98 @@
+package postgres_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"fundhub"
+	"fundhub/postgres/pgtest"
+)
+
+func TestMigrate_LoadsReferenceData(t *testing.T) {
+	db := pgtest.New(t)
+	ctx := context.Background()
+	prov := fundhub.LevelProvince
+
+	_, total, err := db.FindRegions(ctx, fundhub.FullScope(),
+		fundhub.RegionFilter{Level: &prov}, fundhub.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != 34 {
+		t.Errorf("provinces: got %d, want 34", total)
+	}
+
+	var days, years int
+	db.SQL().Get(&days, `SELECT count(*) FROM calendar_days`)
+	db.SQL().Get(&years, `SELECT count(*) FROM calendar_years`)
+	if days != 254 || years != 7 {
+		t.Errorf("calendar: got %d days in %d years, want 254 in 7", days, years)
+	}
+}
+
+func TestDB_ImportRegions(t *testing.T) {
+	db := pgtest.New(t)
+	ctx := context.Background()
+	asOf := time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC)
+	all, err := db.AllRegions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var rows []fundhub.RegionImport
+	for _, r := range all {
+		if r.Level == fundhub.LevelNational || r.Code == "330106" {
+			continue // 330106 disappears from the new list
+		}
+		name := r.Name
+		if r.Code == "330105" {
+			name = "拱墅新区"
+		}
+		rows = append(rows, fundhub.RegionImport{Code: r.Code, Name: name,
+			Level: r.Level, ParentCode: *r.ParentCode})
+	}
+	rows = append(rows, fundhub.RegionImport{Code: "330199", Name: "西湖新区",
+		Level: fundhub.LevelCounty, ParentCode: "330100"})
+
+	res, err := db.ImportRegions(ctx, rows, asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fundhub.RegionImportResult{Added: 1, Renamed: 1, Retired: 1,
+		Unchanged: len(rows) - 2}
+	if res != want {
+		t.Errorf("first import: got %+v, want %+v", res, want)
+	}
+
+	again, err := db.ImportRegions(ctx, rows, asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again != (fundhub.RegionImportResult{Unchanged: len(rows)}) {
+		t.Errorf("second import: got %+v, want only %d unchanged", again, len(rows))
+	}
+
+	old, err := db.FindRegion(ctx, fundhub.FullScope(), "330106")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if old.Name != "西湖区" || old.ValidTo == nil || !old.ValidTo.Equal(asOf) {
+		t.Errorf("retired region: got %s valid to %v, want 西湖区 valid to %v",
+			old.Name, old.ValidTo, asOf)
+	}
+
+	names, err := db.RegionNames(ctx, []string{"330105"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := names["330105"]; len(h) != 1 || h[0].Name != "拱墅区" {
+		t.Errorf("name history of 330105: got %v, want [拱墅区]", h)
+	}
+
+	created, _ := db.FindRegion(ctx, fundhub.FullScope(), "330199")
+	if created == nil || !strings.HasPrefix(created.Path, "/100000/330000/330100/") {
+		t.Errorf("new region path: got %+v", created)
+	}
+}

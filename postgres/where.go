@@ -1,0 +1,75 @@
+package postgres
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/lib/pq"
+
+	"fundhub"
+)
+
+// where collects the predicates and arguments of a dynamic WHERE clause.
+// Values only ever go into placeholders.
+type where struct {
+	preds []string
+	args  []any
+}
+
+// arg appends a value and returns its placeholder.
+func (w *where) arg(v any) string {
+	w.args = append(w.args, v)
+	return fmt.Sprintf("$%d", len(w.args))
+}
+
+// add appends a predicate in which each %s is replaced by the placeholder of
+// the matching value.
+func (w *where) add(pred string, vals ...any) {
+	ph := make([]any, len(vals))
+	for i, v := range vals {
+		ph[i] = w.arg(v)
+	}
+	w.preds = append(w.preds, fmt.Sprintf(pred, ph...))
+}
+
+// sql returns "WHERE a AND b", or "" when there is no predicate.
+func (w *where) sql() string {
+	if len(w.preds) == 0 {
+		return ""
+	}
+
+	return "WHERE " + strings.Join(w.preds, " AND ")
+}
+
+// scope adds the caller's scope: regionCol must lie in one of the scope's
+// subtrees and dirCol, when given, be one of its directions.
+func (w *where) scope(s fundhub.Scope, regionCol, dirCol string) {
+	if s.All {
+		return
+	}
+	if len(s.RegionCodes) == 0 {
+		w.preds = append(w.preds, "false")
+		return
+	}
+
+	w.add(regionCol+` IN (SELECT d.code FROM regions d
+		JOIN regions sr ON d.path LIKE sr.path || '%%'
+		WHERE sr.code = ANY(%s))`, pq.Array(s.RegionCodes))
+	if dirCol != "" && len(s.Directions) > 0 {
+		dirs := make([]string, len(s.Directions))
+		for i, d := range s.Directions {
+			dirs[i] = string(d)
+		}
+		w.add(dirCol+" = ANY(%s)", pq.Array(dirs))
+	}
+}
+
+// under adds "regionPath lies in the subtree of code, code included".
+func (w *where) under(pathCol, code string) {
+	w.add(pathCol+` LIKE (SELECT path FROM regions WHERE code = %s) || '%%'`, code)
+}
+
+// page returns the LIMIT and OFFSET clause of p.
+func (w *where) page(p fundhub.Page) string {
+	return fmt.Sprintf(" LIMIT %d OFFSET %d", p.Limit(), p.Offset())
+}

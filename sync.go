@@ -1,0 +1,137 @@
+package fundhub
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Connector is a declared source: its kind (file, http, sql), its cron
+// schedule, and its kind-specific settings and mapping as JSON, which the
+// connectors packages decode.
+type Connector struct {
+	ID        int64           `db:"id"`
+	Name      string          `db:"name"`
+	Kind      string          `db:"kind"`
+	Schedule  string          `db:"schedule"`
+	Enabled   bool            `db:"enabled"`
+	Config    json.RawMessage `db:"config"`
+	CreatedAt time.Time       `db:"created_at"`
+	UpdatedAt time.Time       `db:"updated_at"`
+}
+
+// RunStatus is the outcome of a sync run.
+type RunStatus string
+
+// Sync run statuses. A run that found rejected rows still SUCCEEDED: the good
+// rows landed and the bad ones are kept.
+const (
+	RunRunning   RunStatus = "RUNNING"
+	RunSucceeded RunStatus = "SUCCEEDED"
+	RunFailed    RunStatus = "FAILED"
+	RunCancelled RunStatus = "CANCELLED"
+	RunSkipped   RunStatus = "SKIPPED"
+)
+
+// SyncRun records one run of a connector and what it did to each row.
+type SyncRun struct {
+	ID          int64      `db:"id"`
+	ConnectorID int64      `db:"connector_id"`
+	StartedAt   time.Time  `db:"started_at"`
+	FinishedAt  *time.Time `db:"finished_at"`
+	Status      RunStatus  `db:"status"`
+	Trigger     string     `db:"trigger"`
+	RunCounts
+	Error *string `db:"error"`
+}
+
+// RunCounts are the row counters of a run. Skipped counts rows the mapping
+// recognised and chose not to load, such as a table's total row.
+type RunCounts struct {
+	Read      int `db:"rows_read"`
+	Inserted  int `db:"rows_inserted"`
+	Updated   int `db:"rows_updated"`
+	Unchanged int `db:"rows_unchanged"`
+	Rejected  int `db:"rows_rejected"`
+	Skipped   int `db:"rows_skipped"`
+}
+
+// RejectedRow is a source row that could not be mapped or loaded, kept with
+// its reason and its data so it can be fixed and processed again.
+type RejectedRow struct {
+	ID          int64           `db:"id"`
+	RunID       int64           `db:"run_id"`
+	ConnectorID int64           `db:"connector_id"`
+	Ref         string          `db:"ref"`
+	ExternalID  *string         `db:"external_id"`
+	Field       *string         `db:"field"`
+	Reason      string          `db:"reason"`
+	Data        json.RawMessage `db:"data"`
+	CreatedAt   time.Time       `db:"created_at"`
+}
+
+// Outcome is what an upsert did to the graph.
+type Outcome string
+
+// Upsert outcomes, counted into RunCounts.
+const (
+	Inserted  Outcome = "INSERTED"
+	Updated   Outcome = "UPDATED"
+	Unchanged Outcome = "UNCHANGED"
+)
+
+// FundRef names a fund in a source record. The fund is found by name and
+// year, and created with the other fields when it does not exist yet.
+type FundRef struct {
+	Name      string
+	Year      int
+	Code      string
+	Category  FundCategory
+	Direction Direction
+}
+
+// AllocationRecord is an allocation as one source reports it. Records of
+// different sources that agree on fund, year, issuing and receiving region,
+// project and source are one allocation.
+type AllocationRecord struct {
+	SourceSystem string
+	ExternalID   string
+	Fund         FundRef
+	FromRegion   string
+	ToRegion     string
+	Amount       decimal.Decimal
+	Source       FundSource
+	DocumentNo   string
+	IssuedOn     *time.Time
+}
+
+// TargetRecord is a performance target as a source reports it.
+type TargetRecord struct {
+	SourceSystem string
+	ExternalID   string
+	Fund         FundRef
+	RegionCode   string
+	Level1       string
+	Level2       string
+	Indicator    string
+	Unit         string
+	Comparator   string
+	TargetValue  *decimal.Decimal
+	TargetText   string
+}
+
+// ConnectorService manages connectors and reads their runs.
+type ConnectorService interface {
+	// FindConnectors returns every connector ordered by name.
+	FindConnectors(ctx context.Context) ([]*Connector, error)
+	// FindConnectorByName returns the connector, or ENOTFOUND.
+	FindConnectorByName(ctx context.Context, name string) (*Connector, error)
+	// SaveConnector creates the connector or replaces the one of that name.
+	SaveConnector(ctx context.Context, c *Connector) error
+	// FindRuns returns one page of runs, newest first, and the total count.
+	FindRuns(ctx context.Context, connectorID *int64, p Page) ([]*SyncRun, int, error)
+	// FindRejectedRows returns one page of rejected rows of a run.
+	FindRejectedRows(ctx context.Context, runID int64, p Page) ([]*RejectedRow, int, error)
+}
