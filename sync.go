@@ -135,3 +135,35 @@ type ConnectorService interface {
 	// FindRejectedRows returns one page of rejected rows of a run.
 	FindRejectedRows(ctx context.Context, runID int64, p Page) ([]*RejectedRow, int, error)
 }
+
+// SyncItem is one source row after mapping: exactly one of Allocation and
+// Target is set for a row to load; Skip marks a row the mapping recognised
+// and chose not to load (a total row, an empty line of a printed table);
+// Reject holds why a row could not be mapped. Data keeps the row's cells so
+// a rejected row can be fixed and processed again.
+type SyncItem struct {
+	Ref        string
+	ExternalID string
+	Data       map[string]string
+	Allocation *AllocationRecord
+	Target     *TargetRecord
+	Skip       string
+	Reject     *Error
+}
+
+// SyncStore is what a sync run needs from storage. Each ApplyBatch is one
+// transaction holding the batch's rows, its rejected rows and, when given,
+// the new cursor, so a crash never leaves a cursor ahead of its data.
+type SyncStore interface {
+	// TryLockConnector takes the connector's run lock across all replicas.
+	// ok is false when another run holds it; release frees it.
+	TryLockConnector(ctx context.Context, connectorID int64) (release func(), ok bool, err error)
+	// StartRun records a new RUNNING run.
+	StartRun(ctx context.Context, connectorID int64, trigger string) (*SyncRun, error)
+	// ApplyBatch loads items and stores cursor, if not nil, atomically.
+	ApplyBatch(ctx context.Context, run *SyncRun, items []SyncItem, cursor *string) (RunCounts, error)
+	// FinishRun records the run's final status, counts and error.
+	FinishRun(ctx context.Context, run *SyncRun) error
+	// Cursor returns the connector's committed cursor, or "" if none.
+	Cursor(ctx context.Context, connectorID int64) (string, error)
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+
+	"fundhub"
+	"fundhub/connectors"
+	"fundhub/connectors/kinds"
+	"fundhub/postgres"
+)
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
+
+// runSync runs the named connectors, or every enabled one, once.
+func runSync(ctx context.Context, logger *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
+	config := fs.String("config", "", "YAML file of connectors to declare before syncing")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+
+	return withDB(ctx, logger, func(db *postgres.DB) error {
+		if err := declareConnectors(ctx, db, *config); err != nil {
+			return err
+		}
+		list, err := selectConnectors(ctx, db, fs.Args())
+		if err != nil {
+			return err
+		}
+
+		runner := newRunner(db, logger)
+		failed := 0
+		for _, c := range list {
+			run, err := runner.Run(ctx, c, "manual")
+			if err != nil {
+				return err
+			}
+			printRun(c, run)
+			if run.Status != fundhub.RunSucceeded {
+				failed++
+			}
+		}
+		if failed > 0 {
+			return fmt.Errorf("%d of %d sync runs did not succeed", failed, len(list))
+		}
+		return nil
+	})
+}
+
+func selectConnectors(ctx context.Context, db *postgres.DB, names []string) ([]*fundhub.Connector, error) {
+	if len(names) == 0 {
+		all, err := db.FindConnectors(ctx)
+		var enabled []*fundhub.Connector
+		for _, c := range all {
+			if c.Enabled {
+				enabled = append(enabled, c)
+			}
+		}
+		return enabled, err
+	}
+
+	var out []*fundhub.Connector
+	for _, n := range names {
+		c, err := db.FindConnectorByName(ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+
+	return out, nil
+}
+
+// declareConnectors saves every connector of the config file, if any.
+func declareConnectors(ctx context.Context, db *postgres.DB, path string) error {
+	if path == "" {
+		return nil
+	}
+	cfgs, err := connectors.LoadConfigFile(path)
+	if err != nil {
+		return err
+	}
+
+	for _, cfg := range cfgs {
+		c, err := cfg.Connector()
+		if err != nil {
+			return err
+		}
+		if err := db.SaveConnector(ctx, c); err != nil {
+			return err
+		}
+	}
+
+	return nil
+}
+
+func newRunner(db *postgres.DB, logger *slog.Logger) *connectors.Runner {
+	return &connectors.Runner{Store: db, Open: kinds.Open, Regions: db.AllRegions,
+		Logger: logger}
+}
+
+func printRun(c *fundhub.Connector, r *fundhub.SyncRun) {
+	fmt.Printf("%s: run %d %s: read %d, inserted %d, updated %d, unchanged %d, "+
+		"rejected %d, skipped %d\n", c.Name, r.ID, r.Status, r.Read, r.Inserted,
+		r.Updated, r.Unchanged, r.Rejected, r.Skipped)
+	if r.Error != nil {
+		fmt.Printf("%s: error: %s\n", c.Name, *r.Error)
+	}
+}

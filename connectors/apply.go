@@ -1,0 +1,184 @@
+package connectors
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"fundhub"
+)
+
+// Mapper applies one connector's mapping to rows. It is safe for concurrent
+// use once built.
+type Mapper struct {
+	connector string
+	source    string
+	m         *Mapping
+	regions   *fundhub.RegionIndex
+}
+
+// NewMapper returns a mapper for the connector's rows; source is the source
+// system recorded as each record's provenance.
+func NewMapper(connector, source string, m *Mapping, regions *fundhub.RegionIndex) *Mapper {
+	return &Mapper{connector: connector, source: source, m: m, regions: regions}
+}
+
+// Apply maps a row to an item to load, to skip or to reject. A rejection
+// names the connector, the record key and the field.
+func (mp *Mapper) Apply(r Row) fundhub.SyncItem {
+	it := fundhub.SyncItem{Ref: r.Ref, Data: r.Values}
+	if skip := mp.skipReason(r); skip != "" {
+		it.Skip = skip
+		return it
+	}
+
+	id, err := mp.m.externalID(r)
+	if err != nil {
+		it.Reject = mp.fail(r.Ref, "key", err)
+		return it
+	}
+	it.ExternalID = id
+
+	var ferr *fieldError
+	switch mp.m.Entity {
+	case "allocation":
+		it.Allocation, ferr = mp.allocation(r, id)
+	case "target":
+		it.Target, ferr = mp.target(r, id)
+	}
+	if ferr != nil {
+		it.Allocation, it.Target = nil, nil
+		it.Reject = mp.fail(id, ferr.field, ferr.err)
+	}
+
+	return it
+}
+
+func (mp *Mapper) skipReason(r Row) string {
+	if c := mp.m.TotalColumn; c != "" {
+		label := strings.TrimSpace(r.Values[NormalizeText(c)])
+		if fundhub.IsTotalLabel(label) {
+			return "total row: " + label
+		}
+	}
+	for _, c := range mp.m.SkipEmpty {
+		if strings.TrimSpace(r.Values[NormalizeText(c)]) == "" {
+			return "no figure in " + c
+		}
+	}
+
+	return ""
+}
+
+func (mp *Mapper) fail(key, field string, err error) *fundhub.Error {
+	msg := fmt.Sprintf("connector %s, record %s, field %s: %v", mp.connector, key, field, err)
+	var fe *fundhub.Error
+	if errors.As(err, &fe) {
+		msg = fmt.Sprintf("connector %s, record %s, field %s: %s", mp.connector, key, field, fe.Message)
+	}
+
+	return &fundhub.Error{Code: fundhub.EINVALID, Field: field, Message: msg}
+}
+
+// fieldError is a mapping failure on one field.
+type fieldError struct {
+	field string
+	err   error
+}
+
+// reader reads the fields of one row, remembering the first failure so the
+// entity builders read as a list of fields.
+type reader struct {
+	mp  *Mapper
+	row Row
+	err *fieldError
+}
+
+func (rd *reader) fail(field string, err error) {
+	if rd.err == nil {
+		rd.err = &fieldError{field: field, err: err}
+	}
+}
+
+// text returns the field's value after Const, Map, Match and Default.
+func (rd *reader) text(field string) string {
+	f, ok := rd.mp.m.Fields[field]
+	if !ok {
+		return ""
+	}
+	v := f.Const
+	if f.Column != "" {
+		v = strings.TrimSpace(rd.row.Values[NormalizeText(f.Column)])
+	}
+
+	return translate(f, v)
+}
+
+func translate(f Field, v string) string {
+	if m, ok := f.Map[v]; ok {
+		return m
+	}
+	for _, r := range f.Match {
+		if r.Contains != "" && strings.Contains(v, r.Contains) {
+			return r.Value
+		}
+	}
+	if v == "" || (len(f.Map) > 0 || len(f.Match) > 0) && f.Default != "" {
+		return f.Default
+	}
+
+	return v
+}
+
+func (rd *reader) required(field string) string {
+	v := rd.text(field)
+	if v == "" {
+		rd.fail(field, errors.New("value is empty"))
+	}
+
+	return v
+}
+
+func (rd *reader) year(field string) int {
+	v := rd.required(field)
+	y, err := strconv.Atoi(v)
+	if v != "" && (err != nil || y < 1949 || y > 2200) {
+		rd.fail(field, fmt.Errorf("%q is not a year", v))
+	}
+
+	return y
+}
+
+func (rd *reader) amount(field string) decimal.Decimal {
+	v := rd.required(field)
+	if v == "" {
+		return decimal.Zero
+	}
+	unit := rd.mp.m.Fields[field].Unit
+	if unit == "" {
+		unit = "yuan"
+	}
+	d, err := ParseAmount(v, unit)
+	if err != nil {
+		rd.fail(field, err)
+	}
+
+	return d
+}
+
+func (rd *reader) region(field string) string {
+	v := rd.required(field)
+	if v == "" {
+		return ""
+	}
+	reg, err := rd.mp.regions.Resolve(v)
+	if err != nil {
+		rd.fail(field, err)
+		return ""
+	}
+
+	return reg.Code
+}

@@ -1,0 +1,113 @@
+package connectors
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+
+	"github.com/robfig/cron/v3"
+	"gopkg.in/yaml.v3"
+
+	"fundhub"
+)
+
+// Config declares one connector: what it reads, when, and how its rows map
+// onto the graph. It is stored as the connector's JSON config and loaded
+// from YAML files at start.
+type Config struct {
+	Name     string `json:"name" yaml:"name"`
+	Kind     string `json:"kind" yaml:"kind"`
+	Schedule string `json:"schedule,omitempty" yaml:"schedule"`
+	// Enabled defaults to true when left out.
+	Enabled *bool       `json:"enabled,omitempty" yaml:"enabled"`
+	File    *FileConfig `json:"file,omitempty" yaml:"file"`
+	Mapping Mapping     `json:"mapping" yaml:"mapping"`
+}
+
+// FileConfig is the source of a file connector: a folder of CSV and XLSX
+// files. A relative Dir is resolved against the config file's folder.
+type FileConfig struct {
+	Dir       string   `json:"dir" yaml:"dir"`
+	Patterns  []string `json:"patterns,omitempty" yaml:"patterns"`
+	Sheet     string   `json:"sheet,omitempty" yaml:"sheet"`
+	Encoding  string   `json:"encoding,omitempty" yaml:"encoding"`
+	HeaderRow int      `json:"headerRow,omitempty" yaml:"headerRow"`
+}
+
+var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+
+// Validate checks the declaration and returns an EINVALID error naming the
+// first field at fault.
+func (c *Config) Validate() error {
+	switch {
+	case !namePattern.MatchString(c.Name):
+		return fundhub.Invalid("name", "connector name %q must be lower-case letters, digits, - or _", c.Name)
+	case c.Kind != "file":
+		return fundhub.Invalid("kind", "connector %s: unknown kind %q (known: file)", c.Name, c.Kind)
+	case c.File == nil || c.File.Dir == "":
+		return fundhub.Invalid("file.dir", "connector %s: a file connector needs file.dir", c.Name)
+	}
+	if c.Schedule != "" {
+		if _, err := cron.ParseStandard(c.Schedule); err != nil {
+			return fundhub.Invalid("schedule", "connector %s: bad cron schedule %q: %v",
+				c.Name, c.Schedule, err)
+		}
+	}
+
+	return c.Mapping.Validate(c.Name)
+}
+
+// Connector returns the domain record of the declaration.
+func (c *Config) Connector() (*fundhub.Connector, error) {
+	raw, err := json.Marshal(c)
+	if err != nil {
+		return nil, fmt.Errorf("encoding connector %s: %w", c.Name, err)
+	}
+
+	enabled := c.Enabled == nil || *c.Enabled
+	return &fundhub.Connector{Name: c.Name, Kind: c.Kind, Schedule: c.Schedule,
+		Enabled: enabled, Config: raw}, nil
+}
+
+// ParseConfig decodes a stored connector's config.
+func ParseConfig(c *fundhub.Connector) (*Config, error) {
+	var cfg Config
+	if err := json.Unmarshal(c.Config, &cfg); err != nil {
+		return nil, fmt.Errorf("decoding config of connector %s: %w", c.Name, err)
+	}
+	cfg.Name, cfg.Kind, cfg.Schedule = c.Name, c.Kind, c.Schedule
+
+	return &cfg, nil
+}
+
+// LoadConfigFile reads a YAML file holding a list under "connectors",
+// validates every entry and resolves relative folders against the file's.
+func LoadConfigFile(path string) ([]*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading connector config: %w", err)
+	}
+	var doc struct {
+		Connectors []*Config `yaml:"connectors"`
+	}
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return nil, fmt.Errorf("parsing %s: %w", path, err)
+	}
+
+	base, err := filepath.Abs(filepath.Dir(path))
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range doc.Connectors {
+		if c.File != nil && c.File.Dir != "" && !filepath.IsAbs(c.File.Dir) {
+			c.File.Dir = filepath.Join(base, c.File.Dir)
+		}
+		if err := c.Validate(); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+
+	return doc.Connectors, nil
+}

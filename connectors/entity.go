@@ -1,0 +1,105 @@
+package connectors
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"fundhub"
+)
+
+func (mp *Mapper) fundRef(rd *reader) fundhub.FundRef {
+	ref := fundhub.FundRef{
+		Name:      rd.required("fund"),
+		Year:      rd.year("year"),
+		Code:      rd.text("fund_code"),
+		Category:  fundhub.FundCategory(rd.required("category")),
+		Direction: fundhub.Direction(rd.required("direction")),
+	}
+	if ref.Category != "" && !ref.Category.Valid() {
+		rd.fail("category", fmt.Errorf("unknown fund category %q", ref.Category))
+	}
+
+	return ref
+}
+
+func (mp *Mapper) allocation(r Row, id string) (*fundhub.AllocationRecord, *fieldError) {
+	rd := &reader{mp: mp, row: r}
+	rec := &fundhub.AllocationRecord{
+		SourceSystem: mp.source,
+		ExternalID:   id,
+		Fund:         mp.fundRef(rd),
+		FromRegion:   rd.region("from_region"),
+		ToRegion:     rd.region("to_region"),
+		Amount:       rd.amount("amount"),
+		Source:       fundhub.FundSource(rd.required("source")),
+		DocumentNo:   rd.text("document_no"),
+	}
+	if rec.Source != "" && !rec.Source.Valid() {
+		rd.fail("source", fmt.Errorf("unknown fund source %q", rec.Source))
+	}
+	if rec.Amount.IsNegative() {
+		rd.fail("amount", fmt.Errorf("an allocation cannot be negative: %s", rec.Amount))
+	}
+	if v := rd.text("issued_on"); v != "" {
+		d, err := ParseDate(v)
+		if err != nil {
+			rd.fail("issued_on", err)
+		}
+		rec.IssuedOn = &d
+	}
+
+	return rec, rd.err
+}
+
+func (mp *Mapper) target(r Row, id string) (*fundhub.TargetRecord, *fieldError) {
+	rd := &reader{mp: mp, row: r}
+	rec := &fundhub.TargetRecord{
+		SourceSystem: mp.source,
+		ExternalID:   id,
+		Fund:         mp.fundRef(rd),
+		RegionCode:   rd.region("region"),
+		Level1:       rd.text("level1"),
+		Level2:       rd.text("level2"),
+		Indicator:    rd.required("indicator"),
+		Unit:         rd.text("unit"),
+	}
+	rec.Comparator, rec.TargetValue, rec.TargetText = ParseTarget(rd.text("target"))
+
+	return rec, rd.err
+}
+
+// comparators are the signs published targets carry before their value.
+var comparators = []struct{ text, op string }{
+	{"≥", ">="}, {">=", ">="}, {"≤", "<="}, {"<=", "<="},
+	{">", ">"}, {"<", "<"}, {"约", "~"}, {"=", "="},
+}
+
+// ParseTarget reads a published target value such as "≥85", "约550",
+// "1.4" or "定性". It returns the comparator ("" for a plain number), the
+// value when there is a number, and the published text when the value is not
+// a plain number, so nothing published is lost.
+func ParseTarget(s string) (string, *decimal.Decimal, string) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil, ""
+	}
+
+	op, body := "", s
+	for _, c := range comparators {
+		if strings.HasPrefix(s, c.text) {
+			op, body = c.op, strings.TrimSpace(strings.TrimPrefix(s, c.text))
+			break
+		}
+	}
+	d, err := decimal.NewFromString(body)
+	if err != nil {
+		return "", nil, s
+	}
+	if op == "" {
+		return "=", &d, ""
+	}
+
+	return op, &d, s
+}

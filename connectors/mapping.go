@@ -1,0 +1,135 @@
+package connectors
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"fundhub"
+)
+
+// Mapping declares how the rows of a source become records of one entity.
+type Mapping struct {
+	// Entity is "allocation" or "target".
+	Entity string `json:"entity" yaml:"entity"`
+	// Key lists the columns whose values, joined, form a row's external id.
+	Key []string `json:"key" yaml:"key"`
+	// TotalColumn names the column holding a row's label; a row labelled as
+	// a total (合计, 总计, 地方合计, ...) is recognised and skipped, not
+	// taken for a region.
+	TotalColumn string `json:"totalColumn,omitempty" yaml:"totalColumn"`
+	// SkipEmpty lists columns whose blank value means the row carries no
+	// figures (a printed table lists a region with empty cells); such rows
+	// are skipped and counted, not rejected.
+	SkipEmpty []string `json:"skipEmpty,omitempty" yaml:"skipEmpty"`
+	// Fields maps each field of the entity to where its value comes from.
+	Fields map[string]Field `json:"fields" yaml:"fields"`
+}
+
+// Field says where one field's value comes from and how to read it.
+type Field struct {
+	// Column is the source column; Const a fixed value used instead.
+	Column string `json:"column,omitempty" yaml:"column"`
+	Const  string `json:"const,omitempty" yaml:"const"`
+	// Unit of an amount column: yuan, wan (万元) or yi (亿元).
+	Unit string `json:"unit,omitempty" yaml:"unit"`
+	// Map translates source values exactly (中央财政 → CENTRAL).
+	Map map[string]string `json:"map,omitempty" yaml:"map"`
+	// Match translates a value containing a text, first match wins.
+	Match []MatchRule `json:"match,omitempty" yaml:"match"`
+	// Default is used when the value is blank or matches nothing.
+	Default string `json:"default,omitempty" yaml:"default"`
+}
+
+// MatchRule maps any value containing Contains to Value.
+type MatchRule struct {
+	Contains string `json:"contains" yaml:"contains"`
+	Value    string `json:"value" yaml:"value"`
+}
+
+// entityFields lists each entity's fields; true marks a required one.
+var entityFields = map[string]map[string]bool{
+	"allocation": {
+		"fund": true, "year": true, "category": true, "direction": true,
+		"source": true, "from_region": true, "to_region": true, "amount": true,
+		"document_no": false, "issued_on": false, "fund_code": false,
+	},
+	"target": {
+		"fund": true, "year": true, "category": true, "direction": true,
+		"region": true, "indicator": true, "level1": false, "level2": false,
+		"unit": false, "target": false, "fund_code": false,
+	},
+}
+
+// Validate checks that the entity is known, that every required field is
+// mapped and no unknown one is, and names the first problem.
+func (m *Mapping) Validate(connector string) error {
+	fields, ok := entityFields[m.Entity]
+	if !ok {
+		return fundhub.Invalid("mapping.entity", "connector %s: unknown entity %q "+
+			"(known: allocation, target)", connector, m.Entity)
+	}
+	if len(m.Key) == 0 {
+		return fundhub.Invalid("mapping.key", "connector %s: mapping needs key columns", connector)
+	}
+
+	for _, name := range sortedKeys(fields) {
+		f, ok := m.Fields[name]
+		if fields[name] && (!ok || (f.Column == "" && f.Const == "" && f.Default == "")) {
+			return fundhub.Invalid("mapping.fields."+name,
+				"connector %s: required field %s is not mapped", connector, name)
+		}
+	}
+	for name := range m.Fields {
+		if _, ok := fields[name]; !ok {
+			return fundhub.Invalid("mapping.fields."+name,
+				"connector %s: entity %s has no field %s", connector, m.Entity, name)
+		}
+	}
+
+	return nil
+}
+
+// Columns returns every source column the mapping reads, which a reader uses
+// to find the header row.
+func (m *Mapping) Columns() []string {
+	seen := map[string]bool{}
+	add := func(c string) {
+		if c != "" {
+			seen[c] = true
+		}
+	}
+	for _, c := range m.Key {
+		add(c)
+	}
+	add(m.TotalColumn)
+	for _, f := range m.Fields {
+		add(f.Column)
+	}
+
+	return sortedKeys(seen)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+
+	return out
+}
+
+// externalID joins the key columns' values of a row.
+func (m *Mapping) externalID(r Row) (string, error) {
+	parts := make([]string, len(m.Key))
+	for i, c := range m.Key {
+		v := strings.TrimSpace(r.Values[NormalizeText(c)])
+		if v == "" {
+			return "", fmt.Errorf("key column %s is empty", c)
+		}
+		parts[i] = v
+	}
+
+	return strings.Join(parts, "|"), nil
+}

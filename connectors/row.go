@@ -1,0 +1,23 @@
+// Package connectors holds what every kind of source connector shares: the
+// Row that a reader yields, and the parsers that a mapping applies to the
+// text of its cells. The readers themselves live in the subpackages, one per
+// kind of source (file/ for CSV and XLSX folders).
+package connectors
+
+// Row is one data row of a source, as the text of its cells. A reader yields
+// it; a mapping turns it into domain values with ParseAmount, ParseDate and
+// its own rules.
+type Row struct {
+	// Ref locates the row for error messages: the file name relative to the
+	// source folder, then "!Sheet" for a workbook, then ":" and the 1-based
+	// row number, e.g. "demo.xlsx!Sheet1:7" or "alloc.csv:12".
+	Ref string
+
+	// Values holds the cell texts of the row keyed by column name, the name
+	// being the header text folded by NormalizeText. One column may appear
+	// under several keys (a two-row header gives "top/bottom" and often the
+	// bottom text alone). Every header column has a key, with "" for a
+	// cell the row lacks. The texts are verbatim: parse them, do not compare
+	// them.
+	Values map[string]string
+}

@@ -1,0 +1,127 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"fundhub"
+)
+
+const connectorCols = `id, name, kind, schedule, enabled, config, created_at, updated_at`
+
+// FindConnectors returns every connector ordered by name.
+func (d *DB) FindConnectors(ctx context.Context) ([]*fundhub.Connector, error) {
+	var out []*fundhub.Connector
+	err := d.db.SelectContext(ctx, &out, `SELECT `+connectorCols+
+		` FROM connectors ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("listing connectors: %w", err)
+	}
+
+	return out, nil
+}
+
+// FindConnectorByName returns the connector, or ENOTFOUND.
+func (d *DB) FindConnectorByName(ctx context.Context, name string) (*fundhub.Connector, error) {
+	var c fundhub.Connector
+	err := d.db.GetContext(ctx, &c, `SELECT `+connectorCols+
+		` FROM connectors WHERE name = $1`, name)
+	if err != nil {
+		return nil, notFound(err, "connector", name)
+	}
+
+	return &c, nil
+}
+
+// ConnectorsByIDs returns the connectors with the ids, for dataloaders.
+func (d *DB) ConnectorsByIDs(ctx context.Context, ids []int64) ([]*fundhub.Connector, error) {
+	var out []*fundhub.Connector
+	err := d.db.SelectContext(ctx, &out, `SELECT `+connectorCols+
+		` FROM connectors WHERE id = ANY($1)`, int64s(ids))
+	if err != nil {
+		return nil, fmt.Errorf("loading connectors: %w", err)
+	}
+
+	return out, nil
+}
+
+// SaveConnector creates the connector, or replaces the kind, schedule,
+// enabled flag and config of the one with that name, and sets c.ID.
+func (d *DB) SaveConnector(ctx context.Context, c *fundhub.Connector) error {
+	err := d.db.GetContext(ctx, c, `INSERT INTO connectors
+		(name, kind, schedule, enabled, config) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (name) DO UPDATE SET kind = EXCLUDED.kind,
+			schedule = EXCLUDED.schedule, enabled = EXCLUDED.enabled,
+			config = EXCLUDED.config,
+			updated_at = CASE WHEN (connectors.kind, connectors.schedule,
+				connectors.enabled, connectors.config) IS DISTINCT FROM
+				(EXCLUDED.kind, EXCLUDED.schedule, EXCLUDED.enabled, EXCLUDED.config)
+				THEN now() ELSE connectors.updated_at END
+		RETURNING `+connectorCols, c.Name, c.Kind, c.Schedule, c.Enabled, []byte(c.Config))
+	if err != nil {
+		if pgCode(err) == sqlCheckViolation {
+			return fundhub.Invalid("name", "connector name %q is not allowed", c.Name)
+		}
+		return fmt.Errorf("saving connector %s: %w", c.Name, err)
+	}
+
+	return nil
+}
+
+const runCols = `id, connector_id, started_at, finished_at, status, trigger,
+	rows_read, rows_inserted, rows_updated, rows_unchanged, rows_rejected,
+	rows_skipped, error`
+
+// FindRuns returns one page of runs, newest first, of one connector or of
+// all when connectorID is nil, and the total count.
+func (d *DB) FindRuns(ctx context.Context, connectorID *int64, p fundhub.Page) ([]*fundhub.SyncRun, int, error) {
+	var w where
+	if connectorID != nil {
+		w.add("connector_id = %s", *connectorID)
+	}
+
+	var total int
+	if err := d.db.GetContext(ctx, &total, `SELECT count(*) FROM sync_runs `+w.sql(),
+		w.args...); err != nil {
+		return nil, 0, fmt.Errorf("counting runs: %w", err)
+	}
+	var out []*fundhub.SyncRun
+	err := d.db.SelectContext(ctx, &out, `SELECT `+runCols+` FROM sync_runs `+w.sql()+
+		` ORDER BY started_at DESC, id DESC`+w.page(p), w.args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("listing runs: %w", err)
+	}
+
+	return out, total, nil
+}
+
+// FindRun returns the run, or ENOTFOUND.
+func (d *DB) FindRun(ctx context.Context, id int64) (*fundhub.SyncRun, error) {
+	var r fundhub.SyncRun
+	err := d.db.GetContext(ctx, &r, `SELECT `+runCols+` FROM sync_runs WHERE id = $1`, id)
+	if err != nil {
+		return nil, notFound(err, "sync run", id)
+	}
+
+	return &r, nil
+}
+
+// FindRejectedRows returns one page of a run's rejected rows in the order
+// they were read, and their count.
+func (d *DB) FindRejectedRows(ctx context.Context, runID int64, p fundhub.Page) ([]*fundhub.RejectedRow, int, error) {
+	var total int
+	if err := d.db.GetContext(ctx, &total, `SELECT count(*) FROM rejected_rows
+		WHERE run_id = $1`, runID); err != nil {
+		return nil, 0, fmt.Errorf("counting rejected rows: %w", err)
+	}
+
+	var out []*fundhub.RejectedRow
+	err := d.db.SelectContext(ctx, &out, `SELECT id, run_id, connector_id, ref,
+		external_id, field, reason, data, created_at FROM rejected_rows
+		WHERE run_id = $1 ORDER BY id`+(&where{}).page(p), runID)
+	if err != nil {
+		return nil, 0, fmt.Errorf("listing rejected rows: %w", err)
+	}
+
+	return out, total, nil
+}
