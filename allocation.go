@@ -24,10 +24,13 @@ type Allocation struct {
 	Amount     decimal.Decimal `db:"amount"`
 	Source     FundSource      `db:"source"`
 	DocumentID *int64          `db:"document_id"`
-	IssuedOn   *time.Time      `db:"issued_on"`
-	ReceivedOn *time.Time      `db:"received_on"`
-	FiledOn    *time.Time      `db:"filed_on"`
-	ParentID   *int64          `db:"parent_id"`
+	// DocumentNo is the number of the approval document, loaded with the
+	// allocation for display.
+	DocumentNo *string    `db:"document_no"`
+	IssuedOn   *time.Time `db:"issued_on"`
+	ReceivedOn *time.Time `db:"received_on"`
+	FiledOn    *time.Time `db:"filed_on"`
+	ParentID   *int64     `db:"parent_id"`
 	// Conflict is set when the sources reporting this allocation disagree
 	// on its amount; Amount then keeps the first source's figure.
 	Conflict  bool      `db:"conflict"`

@@ -22,14 +22,14 @@ const (
 // ExecutionReport is one region's quarterly report (执行填报) of what has been
 // paid and achieved as of the quarter's end.
 type ExecutionReport struct {
-	ID          int64        `db:"id"`
-	RegionCode  string       `db:"region_code"`
-	Year        int          `db:"year"`
-	Quarter     int          `db:"quarter"`
-	Status      ReportStatus `db:"status"`
-	SubmittedAt *time.Time   `db:"submitted_at"`
-	ReviewedAt  *time.Time   `db:"reviewed_at"`
-	Transmitted *time.Time   `db:"transmitted_at"`
+	ID            int64        `db:"id"`
+	RegionCode    string       `db:"region_code"`
+	Year          int          `db:"year"`
+	Quarter       int          `db:"quarter"`
+	Status        ReportStatus `db:"status"`
+	SubmittedAt   *time.Time   `db:"submitted_at"`
+	ReviewedAt    *time.Time   `db:"reviewed_at"`
+	TransmittedAt *time.Time   `db:"transmitted_at"`
 	Provenance
 }
 

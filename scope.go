@@ -19,11 +19,11 @@ type Scope struct {
 // command line and the sync runner.
 func FullScope() Scope { return Scope{All: true} }
 
-// Page asks for one page of a list: First items after the item at offset
-// After (-1 for the start). Stores cap First at MaxPageSize.
+// Page asks for one page of a list: at most First items after skipping
+// Offset items. The zero Page is the first page of the default size.
 type Page struct {
-	First int
-	After int
+	First  int
+	Offset int
 }
 
 // Default and maximum page sizes of lists.
@@ -32,7 +32,8 @@ const (
 	MaxPageSize     = 1000
 )
 
-// Limit returns the page size to use, applying the default and the cap.
+// Limit returns the page size to use: First, or the default when it is not
+// positive, capped at MaxPageSize.
 func (p Page) Limit() int {
 	switch {
 	case p.First <= 0:
@@ -42,13 +43,4 @@ func (p Page) Limit() int {
 	}
 
 	return p.First
-}
-
-// Offset returns the number of rows to skip.
-func (p Page) Offset() int {
-	if p.After < 0 {
-		return 0
-	}
-
-	return p.After + 1
 }

@@ -125,3 +125,21 @@ func (d *DB) FindRejectedRows(ctx context.Context, runID int64, p fundhub.Page) 
 
 	return out, total, nil
 }
+
+// LastRuns returns the latest run of each connector that has one.
+func (d *DB) LastRuns(ctx context.Context, connectorIDs []int64) (map[int64]*fundhub.SyncRun, error) {
+	var rows []*fundhub.SyncRun
+	err := d.db.SelectContext(ctx, &rows, `SELECT DISTINCT ON (connector_id) `+runCols+`
+		FROM sync_runs WHERE connector_id = ANY($1)
+		ORDER BY connector_id, started_at DESC, id DESC`, int64s(connectorIDs))
+	if err != nil {
+		return nil, fmt.Errorf("loading last runs: %w", err)
+	}
+
+	out := make(map[int64]*fundhub.SyncRun, len(rows))
+	for _, r := range rows {
+		out[r.ConnectorID] = r
+	}
+
+	return out, nil
+}

@@ -29,10 +29,18 @@ type DB struct {
 
 // Open connects to the database at url and checks the connection.
 func Open(ctx context.Context, url string, logger *slog.Logger) (*DB, error) {
-	db, err := sqlx.Open("postgres", url)
+	return OpenDriver(ctx, "postgres", url, logger)
+}
+
+// OpenDriver is Open through a named database/sql driver that speaks to
+// PostgreSQL like lib/pq does; tests use it to count statements.
+func OpenDriver(ctx context.Context, driver, url string, logger *slog.Logger) (*DB, error) {
+	sqldb, err := sql.Open(driver, url)
 	if err != nil {
 		return nil, fmt.Errorf("opening database: %w", err)
 	}
+	// sqlx picks the placeholder style from the name: always PostgreSQL's.
+	db := sqlx.NewDb(sqldb, "postgres")
 	db.SetMaxOpenConns(20)
 	db.SetMaxIdleConns(10)
 	db.SetConnMaxIdleTime(5 * time.Minute)

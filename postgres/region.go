@@ -118,3 +118,22 @@ func ancestorCodes(path string) []string {
 // AncestorCodes returns the codes from the nation down to the region of path,
 // the region itself included.
 func AncestorCodes(path string) []string { return ancestorCodes(path) }
+
+// RegionChildren returns the current direct children of each code, ordered
+// by code.
+func (d *DB) RegionChildren(ctx context.Context, codes []string) (map[string][]*fundhub.Region, error) {
+	var rows []*fundhub.Region
+	err := d.db.SelectContext(ctx, &rows, `SELECT `+regionCols+` FROM regions r
+		WHERE r.parent_code = ANY($1) AND r.valid_to IS NULL ORDER BY r.code`,
+		pq.Array(codes))
+	if err != nil {
+		return nil, fmt.Errorf("loading region children: %w", err)
+	}
+
+	out := make(map[string][]*fundhub.Region, len(codes))
+	for _, r := range rows {
+		out[*r.ParentCode] = append(out[*r.ParentCode], r)
+	}
+
+	return out, nil
+}

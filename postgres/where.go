@@ -71,5 +71,5 @@ func (w *where) under(pathCol, code string) {
 
 // page returns the LIMIT and OFFSET clause of p.
 func (w *where) page(p fundhub.Page) string {
-	return fmt.Sprintf(" LIMIT %d OFFSET %d", p.Limit(), p.Offset())
+	return fmt.Sprintf(" LIMIT %d OFFSET %d", p.Limit(), max(p.Offset, 0))
 }

@@ -36,6 +36,13 @@ const templateLock = 0x66756e64
 // the embedded reference data. The database is dropped when tb ends.
 func New(tb testing.TB) *postgres.DB {
 	tb.Helper()
+	return open(tb, "postgres")
+}
+
+// open creates a test database from the template and connects to it
+// through the named driver.
+func open(tb testing.TB, driver string) *postgres.DB {
+	tb.Helper()
 	ctx := context.Background()
 	base := serverURL(tb)
 
@@ -51,7 +58,7 @@ func New(tb testing.TB) *postgres.DB {
 		tb.Fatalf("creating test database: %v", err)
 	}
 
-	db, err := postgres.Open(ctx, withDatabase(base, name), discardLogger())
+	db, err := postgres.OpenDriver(ctx, driver, withDatabase(base, name), discardLogger())
 	if err != nil {
 		tb.Fatalf("opening test database: %v", err)
 	}

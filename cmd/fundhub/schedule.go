@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"fundhub"
+	"fundhub/postgres"
+)
+
+// schedule runs the enabled connectors on their cron schedules. Runs use
+// their own context, not the server's, so a shutdown first lets them finish
+// and only cancels them when the grace period is over.
+type schedule struct {
+	cron   *cron.Cron
+	cancel context.CancelFunc
+	logger *slog.Logger
+}
+
+func startSchedule(ctx context.Context, db *postgres.DB, logger *slog.Logger) (*schedule, error) {
+	list, err := db.FindConnectors(ctx)
+	if err != nil {
+		return nil, err
+	}
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s := &schedule{cron: cron.New(), cancel: cancel, logger: logger}
+	runner := newRunner(db, logger)
+
+	for _, c := range list {
+		if !c.Enabled || c.Schedule == "" {
+			continue
+		}
+		if _, err := s.cron.AddFunc(c.Schedule, s.job(runCtx, runner.Run, c)); err != nil {
+			cancel()
+			return nil, err
+		}
+		logger.Info("connector scheduled", "connector", c.Name, "schedule", c.Schedule)
+	}
+	s.cron.Start()
+
+	return s, nil
+}
+
+type runFunc func(context.Context, *fundhub.Connector, string) (*fundhub.SyncRun, error)
+
+func (s *schedule) job(ctx context.Context, run runFunc, c *fundhub.Connector) func() {
+	return func() {
+		if _, err := run(ctx, c, "schedule"); err != nil {
+			s.logger.Error("scheduled sync failed", "connector", c.Name, "error", err)
+		}
+	}
+}
+
+// stop stops scheduling, waits up to grace for running syncs, then cancels
+// them; a cancelled run records itself as CANCELLED before stop returns.
+func (s *schedule) stop(grace time.Duration) {
+	done := s.cron.Stop()
+	select {
+	case <-done.Done():
+	case <-time.After(grace):
+		s.logger.Warn("sync still running after the grace period; cancelling it")
+		s.cancel()
+		<-done.Done()
+	}
+	s.cancel()
+}

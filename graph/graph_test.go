@@ -1,0 +1,93 @@
+package graph_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"fundhub"
+	"fundhub/connectors"
+	"fundhub/connectors/kinds"
+	"fundhub/graph"
+	"fundhub/postgres"
+)
+
+// loadDemo declares and runs the demo connectors over the published files.
+func loadDemo(t *testing.T, db *postgres.DB) {
+	t.Helper()
+	ctx := context.Background()
+	cfgs, err := connectors.LoadConfigFile("../demo/connectors.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	r := &connectors.Runner{Store: db, Open: kinds.Open, Regions: db.AllRegions}
+	for _, cfg := range cfgs {
+		c, err := cfg.Connector()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SaveConnector(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		if run, err := r.Run(ctx, c, "test"); err != nil || run.Status != fundhub.RunSucceeded {
+			t.Fatalf("syncing %s: %v %v", c.Name, err, run)
+		}
+	}
+}
+
+// server serves GraphQL over db for a caller with the full scope.
+func server(t *testing.T, db *postgres.DB) *httptest.Server {
+	t.Helper()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	all := func(*http.Request) fundhub.Scope { return fundhub.FullScope() }
+	srv := httptest.NewServer(graph.Handler(db, logger, all))
+	t.Cleanup(srv.Close)
+
+	return srv
+}
+
+type gqlError struct {
+	Message    string         `json:"message"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+type response struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []gqlError      `json:"errors"`
+}
+
+// query posts a query and decodes the data into out, failing the test on
+// any GraphQL error.
+func query(t *testing.T, srv *httptest.Server, q string, vars map[string]any, out any) {
+	t.Helper()
+	resp := post(t, srv, q, vars)
+	if len(resp.Errors) > 0 {
+		t.Fatalf("query failed: %+v", resp.Errors)
+	}
+	if err := json.Unmarshal(resp.Data, out); err != nil {
+		t.Fatalf("decoding %s: %v", resp.Data, err)
+	}
+}
+
+func post(t *testing.T, srv *httptest.Server, q string, vars map[string]any) response {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
+	res, err := http.Post(srv.URL, "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+
+	var out response
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
+		t.Fatalf("decoding response: %v", err)
+	}
+
+	return out
+}

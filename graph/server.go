@@ -1,0 +1,52 @@
+package graph
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"fundhub"
+	"fundhub/graph/gqlhttp"
+)
+
+// Limits on what one operation may ask for. The depth limit counts nested
+// selections; GraphiQL's introspection query stays within it.
+const (
+	MaxDepth        = 12
+	ComplexityLimit = 5000
+)
+
+// NewServer returns the gqlgen server over st: the GraphQL-over-HTTP
+// transport, a parsed-query cache, introspection (kept on for analysts),
+// depth and complexity limits, and the error presenter.
+func NewServer(st Store, logger *slog.Logger) *handler.Server {
+	es := NewExecutableSchema(Config{Resolvers: &Resolver{Store: st, Logger: logger}})
+	srv := handler.New(es)
+	srv.AddTransport(gqlhttp.New())
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.Introspection{})
+	srv.Use(gqlhttp.DepthLimit{Max: MaxDepth})
+	srv.Use(extension.FixedComplexityLimit(ComplexityLimit))
+	srv.SetErrorPresenter(ErrorPresenter(logger))
+	srv.SetRecoverFunc(Recover(logger))
+
+	return srv
+}
+
+// ScopeFunc tells the scope of the caller of a request.
+type ScopeFunc func(*http.Request) fundhub.Scope
+
+// Handler serves GraphQL: it sets each request's scope from scopeOf, gives it
+// its own dataloaders, and hands it to the gqlgen server.
+func Handler(st Store, logger *slog.Logger, scopeOf ScopeFunc) http.Handler {
+	srv := LoaderMiddleware(st, NewServer(st, logger))
+
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := WithScope(r.Context(), scopeOf(r))
+		srv.ServeHTTP(w, r.WithContext(ctx))
+	})
+}

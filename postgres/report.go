@@ -1,0 +1,63 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"fundhub"
+)
+
+const reportCols = `er.id, er.region_code, er.year, er.quarter, er.status,
+	er.submitted_at, er.reviewed_at, er.transmitted_at, er.source_system,
+	er.external_id, er.last_synced_at`
+
+// reportList is the FROM clause and order of the report list; the join to
+// regions serves RegionUnder.
+var reportList = listQuery{what: "reports", cols: reportCols,
+	from:  `execution_reports er JOIN regions rg ON rg.code = er.region_code`,
+	order: `er.year DESC, er.quarter DESC, er.region_code`, key: `er.id`}
+
+// FindReports returns one page of the execution reports that match f, latest
+// quarter first and then by region code, and the count of all that match.
+// The scope hides reports of regions outside its subtrees; reports carry no
+// direction, so the scope's directions do not narrow them.
+func (d *DB) FindReports(ctx context.Context, s fundhub.Scope, f fundhub.ReportFilter,
+	p fundhub.Page) ([]*fundhub.ExecutionReport, int, error) {
+	var w where
+	if f.RegionUnder != nil {
+		w.under("rg.path", *f.RegionUnder)
+	}
+	if f.Year != nil {
+		w.add("er.year = %s", *f.Year)
+	}
+	if f.Quarter != nil {
+		w.add("er.quarter = %s", *f.Quarter)
+	}
+	if f.Status != nil {
+		w.add("er.status = %s", string(*f.Status))
+	}
+	w.scope(s, "er.region_code", "")
+
+	return findPage[fundhub.ExecutionReport](ctx, d, reportList, &w, p)
+}
+
+// LinesByReport returns the lines of each report among ids, ordered by id,
+// for dataloaders; a report without lines has no entry. It takes no scope:
+// pass only the ids of reports the caller was allowed to load.
+func (d *DB) LinesByReport(ctx context.Context,
+	ids []int64) (map[int64][]*fundhub.ReportLine, error) {
+	var rows []*fundhub.ReportLine
+	err := d.db.SelectContext(ctx, &rows, `SELECT id, report_id, allocation_id,
+		project_id, source, paid_amount, target_id, actual_value, note
+		FROM report_lines WHERE report_id = ANY($1) ORDER BY id`, int64s(ids))
+	if err != nil {
+		return nil, fmt.Errorf("loading report lines: %w", err)
+	}
+
+	out := make(map[int64][]*fundhub.ReportLine, len(ids))
+	for _, l := range rows {
+		out[l.ReportID] = append(out[l.ReportID], l)
+	}
+
+	return out, nil
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# check-offline.sh starts the hub on a free loopback port over the demo data,
+# loads GraphiQL in headless Chromium, runs a query, and fails if the page
+# requests anything off this machine. It stops the server it started.
+#
+# Uses DATABASE_URL when set, otherwise a database of the private cluster.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export DATABASE_URL="${DATABASE_URL:-$(scripts/pg.sh fundhub_offline)}"
+log=$(mktemp)
+shot=${GRAPHIQL_SHOT:-$(mktemp -d)/graphiql.png}
+
+bin/fundhub sync -config demo/connectors.yaml >/dev/null
+bin/fundhub serve -addr 127.0.0.1:0 >"$log" 2>&1 &
+pid=$!
+trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; rm -f "$log"' EXIT
+
+addr=""
+for _ in $(seq 1 100); do
+	addr=$(sed -n 's/.*msg=serving addr=\([0-9.:]*\).*/\1/p' "$log" | head -n 1)
+	[ -n "$addr" ] && break
+	kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
+	sleep 0.1
+done
+[ -n "$addr" ] || { echo "server did not start" >&2; cat "$log" >&2; exit 1; }
+
+bash web/check-offline.sh "http://$addr/" "$shot"
+echo "GraphiQL works offline at http://$addr/ (screenshot: $shot)"
