@@ -161,6 +161,9 @@ async function exercise(page, base, timeout) {
 
   const result = await runQuery(page, timeout);
   console.log(`result: ${result.replace(/\s+/g, ' ').slice(0, 200)}`);
+  if (/"errors"/.test(result) || !/"data"/.test(result)) {
+    throw new Error('the default query did not return data without errors');
+  }
 
   await page.waitForLoadState('networkidle', { timeout });
 }

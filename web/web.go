@@ -60,23 +60,27 @@ const (
 	revalidate = "no-cache"
 )
 
-// defaultQuery is shown in the editor of a browser that has no saved tabs. It
-// works against any schema, so it stays valid as the schema grows.
-const defaultQuery = `# Welcome to the fundhub GraphQL API.
+// defaultQuery is shown in the editor of a browser that has no saved tabs:
+// the central allocations of one year by province, the figure analysts ask
+// for first. The Docs button describes every other type.
+const defaultQuery = `# Welcome to fundhub (自然资源资金监测监管).
 #
-# Run this example with Ctrl-Enter (Cmd-Enter
-# on a Mac) or the pink run button: it lists
-# the fields you can query. The Docs button
-# (top left) describes every type in full.
-query Example {
-  __typename
-  __schema {
-    queryType {
-      fields {
-        name
-        description
-      }
-    }
+# Run with Ctrl-Enter (Cmd-Enter on a Mac) or the
+# run button. Docs (top left) describes every type.
+#
+# Central allocations of 2020 by province; amounts
+# are in yuan, as strings. separatelyPlannedAmount
+# is what went straight to 计划单列市 such as 大连.
+query CentralAllocationsByProvince {
+  allocationTotals(
+    groupBy: [REGION]
+    regionLevel: PROVINCE
+    filter: { year: 2020, fromLevel: NATIONAL }
+  ) {
+    region { code name }
+    amount
+    separatelyPlannedAmount
+    count
   }
 }
 `

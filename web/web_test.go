@@ -120,7 +120,7 @@ func TestPageCarriesEndpointAndQuery(t *testing.T) {
 		t.Errorf("endpoint missing from page:\n%s", body)
 	}
 
-	if !strings.Contains(body, "query Example {") {
+	if !strings.Contains(body, "query CentralAllocationsByProvince {") {
 		t.Errorf("default query missing from page:\n%s", body)
 	}
 }
