@@ -157,7 +157,13 @@ func (rd *reader) amount(field string) decimal.Decimal {
 	if v == "" {
 		return decimal.Zero
 	}
-	unit := rd.mp.m.Fields[field].Unit
+	f := rd.mp.m.Fields[field]
+	if f.Column != "" && rd.row.Repeated[NormalizeText(f.Column)] {
+		rd.fail(field, errors.New("the amount cell is merged with the rows above it, "+
+			"so it cannot be told which row the amount belongs to"))
+		return decimal.Zero
+	}
+	unit := f.Unit
 	if unit == "" {
 		unit = "yuan"
 	}

@@ -20,4 +20,11 @@ type Row struct {
 	// cell the row lacks. The texts are verbatim: parse them, do not compare
 	// them.
 	Values map[string]string
+
+	// Repeated names the keys of Values whose text was copied from a
+	// merged range that started on a row above: the cell is part of one
+	// merged cell spanning several rows. A label (a region merged down its
+	// projects) may be read from such a cell; an amount may not, since it
+	// belongs to one row and would be counted once per row.
+	Repeated map[string]bool
 }

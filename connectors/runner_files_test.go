@@ -212,3 +212,34 @@ func TestRunner_OverlappingRunIsSkipped(t *testing.T) {
 		t.Errorf("got status %s with %d rows read, want SKIPPED with 0", run.Status, run.Read)
 	}
 }
+
+func TestRunner_MergedAmountIsNotCountedTwice(t *testing.T) {
+	db := pgtest.New(t)
+	dir := t.TempDir()
+	f := excelize.NewFile()
+	s := f.GetSheetName(0)
+	rows := [][]any{{"编号", "地区", "金额（万元）"}, {"M1", "杭州市", 100}, {"M2", nil, nil},
+		{"M3", "宁波市", 300}, {"M4", nil, 400}}
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		f.SetSheetRow(s, cell, &r)
+	}
+	f.MergeCell(s, "B2", "B3") // 杭州市 labels M1 and M2: fine
+	f.MergeCell(s, "C2", "C3") // one amount for two rows: ambiguous
+	f.MergeCell(s, "B4", "B5") // 宁波市 labels M3 and M4, each with its amount
+	if err := f.SaveAs(filepath.Join(dir, "merged.xlsx")); err != nil {
+		t.Fatal(err)
+	}
+	c := byName(t, db, dir, "*.xlsx")
+
+	run := runOK(t, newRunner(db), c)
+	if run.Inserted != 3 || run.Rejected != 1 {
+		t.Fatalf("counts: got %+v, want 3 inserted and M2 rejected", run.RunCounts)
+	}
+	if r := rejected(t, db, run)["M2"]; r == nil || !strings.Contains(r.Reason, "merged") {
+		t.Errorf("M2: got %+v, want it rejected because its amount cell is merged", r)
+	}
+	if got := amountTo(t, db, "330200"); !got.Equal(decimal.NewFromInt(7000000)) {
+		t.Errorf("宁波市: got %s yuan, want 7000000 (two rows under one merged label)", got)
+	}
+}

@@ -2,6 +2,8 @@ package connectors_test
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"encoding/csv"
 	"os"
 	"path/filepath"
@@ -45,7 +47,8 @@ func declare(t *testing.T, db *postgres.DB, dir string) map[string]*fundhub.Conn
 }
 
 func newRunner(db *postgres.DB) *connectors.Runner {
-	return &connectors.Runner{Store: db, Open: kinds.Open, Regions: db.AllRegions}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	return &connectors.Runner{Store: db, Open: kinds.Open, Regions: db.AllRegions, Logger: logger}
 }
 
 func runOK(t *testing.T, r *connectors.Runner, c *fundhub.Connector) *fundhub.SyncRun {

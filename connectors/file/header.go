@@ -214,6 +214,23 @@ func (h header) values(row []string) map[string]string {
 	return values
 }
 
+// repeated returns the names of the columns whose cell in row r of t was
+// copied from a merged range starting on a row above, or nil when none was.
+func (h header) repeated(t *table, r int) map[string]bool {
+	var out map[string]bool
+	for i, name := range h.names {
+		if !t.spread[[2]int{r, h.cols[i]}] {
+			continue
+		}
+		if out == nil {
+			out = map[string]bool{}
+		}
+		out[name] = true
+	}
+
+	return out
+}
+
 // linked reports whether rows r1 and r2 of t, one below the other, are one
 // header: a merged range covers both, or a range merged across row r1 heads
 // cells of row r2.

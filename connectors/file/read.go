@@ -113,7 +113,9 @@ var defaultPatterns = []string{"*.csv", "*.xlsx"}
 // A row's Values has a key for each column of the header, and also each name
 // of Columns as spelled there. In a workbook, every cell of a merged range
 // holds the range's value, data rows included: a region merged down several
-// rows repeats on each of them, and so would a merged amount. Finding no
+// rows repeats on each of them. Such copies are named in Row.Repeated, so a
+// mapping can refuse an amount merged down rows instead of counting it once
+// per row. Finding no
 // matching file is not an error: Read then returns nil without calling fn.
 func Read(ctx context.Context, o Options, fn func(connectors.Row) error) error {
 	o, err := o.normalize()
@@ -252,8 +254,9 @@ func emitRows(ctx context.Context, t *table, h header, fn func(connectors.Row) e
 		}
 
 		row := connectors.Row{
-			Ref:    fmt.Sprintf("%s:%d", t.ref, t.nums[i]),
-			Values: h.values(t.rows[i]),
+			Ref:      fmt.Sprintf("%s:%d", t.ref, t.nums[i]),
+			Values:   h.values(t.rows[i]),
+			Repeated: h.repeated(t, i),
 		}
 		if err := fn(row); err != nil {
 			return err
@@ -269,6 +272,9 @@ type table struct {
 	rows   [][]string // the cells of each row; a row may be shorter than others
 	nums   []int      // the 1-based number of each row in the file
 	merges []span     // the merged ranges of a sheet
+	// spread marks the cells (row, column) filled from a merged range
+	// that starts on a row above them.
+	spread map[[2]int]bool
 }
 
 // span is a merged range of cells, by 0-based row and column, inclusive.

@@ -146,9 +146,20 @@ func fillMerges(t *table) {
 		for r := s.top; r <= min(s.bottom, len(t.rows)-1); r++ {
 			for c := s.left; c <= min(s.right, width-1); c++ {
 				t.rows[r] = setCell(t.rows[r], c, value)
+				if r > s.top {
+					t.markSpread(r, c)
+				}
 			}
 		}
 	}
+}
+
+// markSpread records that cell (r, c) holds a copy from a row above.
+func (t *table) markSpread(r, c int) {
+	if t.spread == nil {
+		t.spread = map[[2]int]bool{}
+	}
+	t.spread[[2]int{r, c}] = true
 }
 
 // setCell sets the cell of row in column c, lengthening row as needed.
