@@ -2,9 +2,9 @@ package connectors_test
 
 import (
 	"context"
+	"encoding/csv"
 	"io"
 	"log/slog"
-	"encoding/csv"
 	"os"
 	"path/filepath"
 	"strings"
