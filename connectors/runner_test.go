@@ -216,3 +216,28 @@ func TestRunner_SourceDisagreementIsReported(t *testing.T) {
 		}
 	}
 }
+
+func TestRunner_DisagreementClearsWhenSourcesAgree(t *testing.T) {
+	db := pgtest.New(t)
+	dir := copyDemo(t, "eco_function_zone_transfer_2020.csv", func(s string) string {
+		return strings.Replace(s, "北京市,110000,1.98,", "北京市,110000,1.99,", 1)
+	})
+	cs := declare(t, db, dir)
+	r := newRunner(db)
+	runOK(t, r, cs["published-allocations"])
+	runOK(t, r, cs["eco-zone-table-2020"])
+
+	fixed := copyDemo(t, "", nil)
+	cs = declare(t, db, fixed)
+	again := runOK(t, r, cs["eco-zone-table-2020"])
+
+	var conflicts int
+	var status string
+	db.SQL().Get(&conflicts, `SELECT count(*) FROM allocations WHERE conflict`)
+	db.SQL().Get(&status, `SELECT status FROM problems WHERE rule = 'source_disagreement'`)
+	if again.Updated != 1 || conflicts != 0 || status != "RESOLVED" {
+		t.Errorf("got %d updated, %d conflicts, problem %s; want 1, 0, RESOLVED",
+			again.Updated, conflicts, status)
+	}
+}
+

@@ -192,3 +192,34 @@ func publishedTotals(t *testing.T) map[string]decimal.Decimal {
 }
 
 func itoa(i int) string { return decimal.NewFromInt(int64(i)).String() }
+
+func TestQuery_TotalAmountCoversEveryPage(t *testing.T) {
+	db := pgtest.New(t)
+	loadDemo(t, db)
+	srv := server(t, db)
+
+	var first struct {
+		Allocations struct {
+			TotalCount  int
+			TotalAmount string
+			Nodes       []struct{ Amount string }
+		}
+	}
+	query(t, srv, `{ allocations(first: 5, filter: { year: 2020 }) {
+		totalCount totalAmount nodes { amount } } }`, nil, &first)
+	var all struct {
+		Allocations struct{ Nodes []struct{ Amount string } }
+	}
+	query(t, srv, `{ allocations(first: 1000, filter: { year: 2020 }) { nodes { amount } } }`, nil, &all)
+
+	sum := decimal.Zero
+	for _, n := range all.Allocations.Nodes {
+		sum = sum.Add(decimal.RequireFromString(n.Amount))
+	}
+	a := first.Allocations
+	if len(a.Nodes) != 5 || a.TotalCount != len(all.Allocations.Nodes) ||
+		!sum.Equal(decimal.RequireFromString(a.TotalAmount)) {
+		t.Errorf("got %d nodes, totalCount %d, totalAmount %s; want 5, %d, %s",
+			len(a.Nodes), a.TotalCount, a.TotalAmount, len(all.Allocations.Nodes), sum)
+	}
+}

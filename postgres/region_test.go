@@ -96,3 +96,36 @@ func TestDB_ImportRegions(t *testing.T) {
 		t.Errorf("new region path: got %+v", created)
 	}
 }
+
+func TestDB_ImportCalendar(t *testing.T) {
+	db := pgtest.New(t)
+	ctx := context.Background()
+	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
+	next := []fundhub.CalendarDay{
+		{Day: day("2027-01-01"), Name: "元旦", OffDay: true},
+		{Day: day("2027-02-07"), Name: "春节", OffDay: false},
+		{Day: day("2026-01-01"), Name: "元旦", OffDay: true},
+	}
+
+	res, err := db.ImportCalendar(ctx, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Added != 2 || res.Changed != 0 || res.Unchanged != 1 {
+		t.Errorf("first import: got %+v, want 2 added, 1 unchanged", res)
+	}
+
+	again, err := db.ImportCalendar(ctx, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Added != 0 || again.Changed != 0 || again.Unchanged != 3 {
+		t.Errorf("second import: got %+v, want 3 unchanged", again)
+	}
+
+	var years []int
+	db.SQL().Select(&years, `SELECT year FROM calendar_years ORDER BY year`)
+	if len(years) != 8 || years[7] != 2027 {
+		t.Errorf("covered years: got %v, want 2020 to 2027", years)
+	}
+}
