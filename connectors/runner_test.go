@@ -240,4 +240,3 @@ func TestRunner_DisagreementClearsWhenSourcesAgree(t *testing.T) {
 			again.Updated, conflicts, status)
 	}
 }
-
