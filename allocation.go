@@ -106,14 +106,23 @@ type AllocationTotal struct {
 	Count                   int             `db:"count"`
 }
 
+// AllocationList is one page of allocations with the count and the summed
+// amount of every allocation matching the query, read in one snapshot.
+type AllocationList struct {
+	Allocations []*Allocation
+	Total       int
+	Amount      decimal.Decimal
+}
+
 // AllocationService reads allocations and their totals.
 type AllocationService interface {
 	// FindAllocation returns the allocation, or ENOTFOUND if it does not
 	// exist or lies outside the scope.
 	FindAllocation(ctx context.Context, scope Scope, id int64) (*Allocation, error)
-	// FindAllocations returns one page, newest year first, and the count of
-	// all visible allocations that match.
-	FindAllocations(ctx context.Context, scope Scope, f AllocationFilter, p Page) ([]*Allocation, int, error)
+	// FindAllocations returns one page, newest year first, with the count
+	// and amount of all visible allocations that match.
+	FindAllocations(ctx context.Context, scope Scope, f AllocationFilter,
+		p Page) (*AllocationList, error)
 	// AllocationTotals sums visible allocations by the requested dimensions.
 	AllocationTotals(ctx context.Context, scope Scope, q TotalsQuery) ([]*AllocationTotal, error)
 	// SourceRecordsByAllocation returns the source records of each

@@ -58,11 +58,14 @@ type Region struct {
 	Path string `db:"path"`
 	// SeparatelyPlanned marks the 计划单列市 (Dalian, Ningbo, Xiamen, Qingdao,
 	// Shenzhen), which the central budget funds directly, past their province.
-	SeparatelyPlanned bool       `db:"separately_planned"`
-	Grouping          bool       `db:"grouping"`
-	ValidFrom         time.Time  `db:"valid_from"`
-	ValidTo           *time.Time `db:"valid_to"`
-	SuccessorCode     *string    `db:"successor_code"`
+	SeparatelyPlanned bool `db:"separately_planned"`
+	// Grouping marks a GB/T 2260 city-level row that only groups counties
+	// (市辖区, 县, 省直辖县级行政区划) and is no government of its own; full
+	// names leave it out and region names never resolve to it.
+	Grouping      bool       `db:"grouping"`
+	ValidFrom     time.Time  `db:"valid_from"`
+	ValidTo       *time.Time `db:"valid_to"`
+	SuccessorCode *string    `db:"successor_code"`
 }
 
 // Current reports whether the region is valid today (ValidTo unset).

@@ -84,12 +84,15 @@ const (
 
 // FundRef names a fund in a source record. The fund is found by name and
 // year, and created with the other fields when it does not exist yet.
+// OwnerRegion is the region whose budget holds the fund: the nation for a
+// central fund; for a local or social one, the region that set it up.
 type FundRef struct {
-	Name      string
-	Year      int
-	Code      string
-	Category  FundCategory
-	Direction Direction
+	Name        string
+	Year        int
+	Code        string
+	Category    FundCategory
+	Direction   Direction
+	OwnerRegion string
 }
 
 // AllocationRecord is an allocation as one source reports it. Records of
@@ -152,18 +155,18 @@ type SyncItem struct {
 }
 
 // SyncStore is what a sync run needs from storage. Each ApplyBatch is one
-// transaction holding the batch's rows, its rejected rows and, when given,
-// the new cursor, so a crash never leaves a cursor ahead of its data.
+// transaction holding the batch's rows and its rejected rows.
 type SyncStore interface {
 	// TryLockConnector takes the connector's run lock across all replicas.
 	// ok is false when another run holds it; release frees it.
 	TryLockConnector(ctx context.Context, connectorID int64) (release func(), ok bool, err error)
+	// SweepInterrupted marks FAILED the runs a stopped process left
+	// RUNNING; it is called while holding the connector's lock.
+	SweepInterrupted(ctx context.Context, connectorID int64) error
 	// StartRun records a new RUNNING run.
 	StartRun(ctx context.Context, connectorID int64, trigger string) (*SyncRun, error)
-	// ApplyBatch loads items and stores cursor, if not nil, atomically.
-	ApplyBatch(ctx context.Context, run *SyncRun, items []SyncItem, cursor *string) (RunCounts, error)
+	// ApplyBatch loads items atomically and returns what it did to them.
+	ApplyBatch(ctx context.Context, run *SyncRun, items []SyncItem) (RunCounts, error)
 	// FinishRun records the run's final status, counts and error.
 	FinishRun(ctx context.Context, run *SyncRun) error
-	// Cursor returns the connector's committed cursor, or "" if none.
-	Cursor(ctx context.Context, connectorID int64) (string, error)
 }

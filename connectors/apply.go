@@ -168,8 +168,11 @@ func (rd *reader) amount(field string) decimal.Decimal {
 		unit = "yuan"
 	}
 	d, err := ParseAmount(v, unit)
-	if err != nil {
+	switch {
+	case err != nil:
 		rd.fail(field, err)
+	case !d.Equal(d.Round(2)):
+		rd.fail(field, fmt.Errorf("%s yuan is finer than a fen (0.01 yuan)", d))
 	}
 
 	return d

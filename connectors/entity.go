@@ -1,6 +1,7 @@
 package connectors
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -9,7 +10,10 @@ import (
 	"fundhub"
 )
 
-func (mp *Mapper) fundRef(rd *reader) fundhub.FundRef {
+// fundRef reads the fund of a row. A central fund belongs to the nation; a
+// local or social fund to the region named by fund_owner, or else to
+// localRegion (the issuing region of an allocation, the region of a target).
+func (mp *Mapper) fundRef(rd *reader, localRegion string) fundhub.FundRef {
 	ref := fundhub.FundRef{
 		Name:      rd.required("fund"),
 		Year:      rd.year("year"),
@@ -21,16 +25,30 @@ func (mp *Mapper) fundRef(rd *reader) fundhub.FundRef {
 		rd.fail("category", fmt.Errorf("unknown fund category %q", ref.Category))
 	}
 
+	switch {
+	case ref.Category == fundhub.CategoryCentral:
+		ref.OwnerRegion = fundhub.NationalCode
+	case rd.text("fund_owner") != "":
+		ref.OwnerRegion = rd.region("fund_owner")
+	default:
+		ref.OwnerRegion = localRegion
+	}
+	if ref.Category == fundhub.CategoryLocal && ref.OwnerRegion == fundhub.NationalCode {
+		rd.fail("fund_owner", errors.New("a LOCAL fund belongs to a province, city or "+
+			"county budget, not the nation"))
+	}
+
 	return ref
 }
 
 func (mp *Mapper) allocation(r Row, id string) (*fundhub.AllocationRecord, *fieldError) {
 	rd := &reader{mp: mp, row: r}
+	from := rd.region("from_region")
 	rec := &fundhub.AllocationRecord{
 		SourceSystem: mp.source,
 		ExternalID:   id,
-		Fund:         mp.fundRef(rd),
-		FromRegion:   rd.region("from_region"),
+		Fund:         mp.fundRef(rd, from),
+		FromRegion:   from,
 		ToRegion:     rd.region("to_region"),
 		Amount:       rd.amount("amount"),
 		Source:       fundhub.FundSource(rd.required("source")),
@@ -55,11 +73,12 @@ func (mp *Mapper) allocation(r Row, id string) (*fundhub.AllocationRecord, *fiel
 
 func (mp *Mapper) target(r Row, id string) (*fundhub.TargetRecord, *fieldError) {
 	rd := &reader{mp: mp, row: r}
+	region := rd.region("region")
 	rec := &fundhub.TargetRecord{
 		SourceSystem: mp.source,
 		ExternalID:   id,
-		Fund:         mp.fundRef(rd),
-		RegionCode:   rd.region("region"),
+		Fund:         mp.fundRef(rd, region),
+		RegionCode:   region,
 		Level1:       rd.text("level1"),
 		Level2:       rd.text("level2"),
 		Indicator:    rd.required("indicator"),

@@ -53,11 +53,12 @@ var entityFields = map[string]map[string]bool{
 		"fund": true, "year": true, "category": true, "direction": true,
 		"source": true, "from_region": true, "to_region": true, "amount": true,
 		"document_no": false, "issued_on": false, "fund_code": false,
+		"fund_owner": false,
 	},
 	"target": {
 		"fund": true, "year": true, "category": true, "direction": true,
 		"region": true, "indicator": true, "level1": false, "level2": false,
-		"unit": false, "target": false, "fund_code": false,
+		"unit": false, "target": false, "fund_code": false, "fund_owner": false,
 	},
 }
 

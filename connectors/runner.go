@@ -3,7 +3,6 @@ package connectors
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -27,7 +26,8 @@ type Runner struct {
 	Open    OpenFunc
 	Regions func(ctx context.Context) ([]*fundhub.Region, error)
 	Logger  *slog.Logger
-	// BatchSize is the number of rows per transaction (default 500).
+	// BatchSize is the number of rows per transaction (default 50, which
+	// keeps a batch's savepoints within PostgreSQL's subtransaction cache).
 	BatchSize int
 	// Timeout bounds one run (default 30 minutes).
 	Timeout time.Duration
@@ -45,6 +45,11 @@ func (r *Runner) Run(ctx context.Context, c *fundhub.Connector, trigger string) 
 	}
 	defer release()
 
+	if ok {
+		if err := r.Store.SweepInterrupted(ctx, c.ID); err != nil {
+			return nil, err
+		}
+	}
 	run, err := r.Store.StartRun(ctx, c.ID, trigger)
 	if err != nil {
 		return nil, err
@@ -74,7 +79,7 @@ func (r *Runner) finish(ctx context.Context, c *fundhub.Connector, run *fundhub.
 		run.Status = fundhub.RunFailed
 	}
 	if err != nil {
-		msg := err.Error()
+		msg := publicMessage(err, r.timeout())
 		run.Error = &msg
 		log.Warn("sync ended early", "status", run.Status, "error", err)
 	}
@@ -85,11 +90,7 @@ func (r *Runner) finish(ctx context.Context, c *fundhub.Connector, run *fundhub.
 }
 
 func (r *Runner) run(ctx context.Context, c *fundhub.Connector, run *fundhub.SyncRun) error {
-	timeout := r.Timeout
-	if timeout <= 0 {
-		timeout = 30 * time.Minute
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(ctx, r.timeout())
 	defer cancel()
 
 	cfg, err := ParseConfig(c)
@@ -108,8 +109,12 @@ func (r *Runner) run(ctx context.Context, c *fundhub.Connector, run *fundhub.Syn
 		}
 		return b.add(ctx, mapper.Apply(row))
 	})
+	var se *SourceError
+	if err != nil && !errors.As(err, &se) && ctx.Err() == nil && !isLoadError(err) {
+		err = &SourceError{Connector: c.Name, Err: err}
+	}
 	if err != nil {
-		return fmt.Errorf("reading source of %s: %w", c.Name, err)
+		return err
 	}
 
 	return b.flush(ctx)
@@ -122,11 +127,19 @@ func (r *Runner) prepare(ctx context.Context, cfg *Config) (*Mapper, Source, err
 	}
 	src, err := r.Open(cfg)
 	if err != nil {
-		return nil, nil, fmt.Errorf("opening source of %s: %w", cfg.Name, err)
+		return nil, nil, &SourceError{Connector: cfg.Name, Err: err}
 	}
 	idx := fundhub.NewRegionIndex(regions)
 
 	return NewMapper(cfg.Name, cfg.Name, &cfg.Mapping, idx), src, nil
+}
+
+func (r *Runner) timeout() time.Duration {
+	if r.Timeout > 0 {
+		return r.Timeout
+	}
+
+	return 30 * time.Minute
 }
 
 func (r *Runner) batchSize() int {
@@ -134,7 +147,7 @@ func (r *Runner) batchSize() int {
 		return r.BatchSize
 	}
 
-	return 500
+	return 50
 }
 
 func (r *Runner) logger() *slog.Logger {
@@ -167,9 +180,9 @@ func (b *batcher) flush(ctx context.Context) error {
 	if len(b.items) == 0 {
 		return nil
 	}
-	c, err := b.r.Store.ApplyBatch(ctx, b.run, b.items, nil)
+	c, err := b.r.Store.ApplyBatch(ctx, b.run, b.items)
 	if err != nil {
-		return fmt.Errorf("loading batch: %w", err)
+		return &loadError{err: err}
 	}
 
 	rc := &b.run.RunCounts

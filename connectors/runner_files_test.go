@@ -21,6 +21,13 @@ import (
 // recipient by name and an amount in 万元, as provincial spreadsheets do.
 func byName(t *testing.T, db *postgres.DB, dir string, patterns ...string) *fundhub.Connector {
 	t.Helper()
+	return declareSheet(t, db, dir, nil, patterns...)
+}
+
+// declareSheet is byName with some mapping fields replaced.
+func declareSheet(t *testing.T, db *postgres.DB, dir string, fields map[string]connectors.Field,
+	patterns ...string) *fundhub.Connector {
+	t.Helper()
 	cfg := &connectors.Config{
 		Name: "province-sheet", Kind: "file",
 		File: &connectors.FileConfig{Dir: dir, Patterns: patterns},
@@ -37,6 +44,9 @@ func byName(t *testing.T, db *postgres.DB, dir string, patterns ...string) *fund
 				"amount":      {Column: "金额（万元）", Unit: "wan"},
 			},
 		},
+	}
+	for k, v := range fields {
+		cfg.Mapping.Fields[k] = v
 	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
@@ -87,7 +97,7 @@ func TestRunner_BadRowsKeptGoodRowsLand(t *testing.T) {
 		"A4,鼓楼区,100\n" +
 		"A5,温州,\"2,000\"\n" +
 		"合计,合计,\"3,334.5\"\n"
-	os.WriteFile(filepath.Join(dir, "sheet.csv"), []byte(text), 0o644)
+	writeFile(t, filepath.Join(dir, "sheet.csv"), text)
 	c := byName(t, db, dir)
 
 	run := runOK(t, newRunner(db), c)
@@ -134,7 +144,7 @@ func TestRunner_GB18030File(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(dir, "gb.csv"), []byte(gb), 0o644)
+	writeFile(t, filepath.Join(dir, "gb.csv"), gb)
 	c := byName(t, db, dir)
 
 	run := runOK(t, newRunner(db), c)
@@ -150,11 +160,8 @@ func TestRunner_XLSXTitleAndTwoRowHeader(t *testing.T) {
 	db := pgtest.New(t)
 	dir := t.TempDir()
 	writeWorkbook(t, filepath.Join(dir, "alloc.xlsx"))
-	c := byName(t, db, dir, "*.xlsx")
-	cfg, _ := connectors.ParseConfig(c)
-	cfg.Mapping.Fields["amount"] = connectors.Field{Column: "下达金额/小计", Unit: "wan"}
-	c, _ = cfg.Connector()
-	db.SaveConnector(context.Background(), c)
+	c := declareSheet(t, db, dir, map[string]connectors.Field{
+		"amount": {Column: "下达金额/小计", Unit: "wan"}}, "*.xlsx")
 
 	run := runOK(t, newRunner(db), c)
 	if run.Inserted != 2 || run.Skipped != 1 || run.Rejected != 0 {
@@ -241,5 +248,12 @@ func TestRunner_MergedAmountIsNotCountedTwice(t *testing.T) {
 	}
 	if got := amountTo(t, db, "330200"); !got.Equal(decimal.NewFromInt(7000000)) {
 		t.Errorf("宁波市: got %s yuan, want 7000000 (two rows under one merged label)", got)
+	}
+}
+
+func writeFile(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -1,16 +1,18 @@
 package graph
 
-import "fundhub"
+import (
+	"github.com/shopspring/decimal"
 
-// AllocationConnection is a page of allocations. It keeps the query's filter
-// and scope, so totalAmount is summed over every match only when a client
-// asks for it.
+	"fundhub"
+)
+
+// AllocationConnection is a page of allocations with the count and the
+// amount of every allocation matching the query, read in one snapshot with
+// the page so the three always agree.
 type AllocationConnection struct {
-	Edges      []*AllocationEdge
-	Nodes      []*fundhub.Allocation
-	PageInfo   *PageInfo
-	TotalCount int
-
-	filter fundhub.AllocationFilter
-	scope  fundhub.Scope
+	Edges       []*AllocationEdge
+	Nodes       []*fundhub.Allocation
+	PageInfo    *PageInfo
+	TotalCount  int
+	TotalAmount decimal.Decimal
 }

@@ -31,7 +31,6 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Allocation() AllocationResolver
-	AllocationConnection() AllocationConnectionResolver
 	AllocationTotal() AllocationTotalResolver
 	Connector() ConnectorResolver
 	ExecutionReport() ExecutionReportResolver
@@ -392,9 +391,6 @@ type AllocationResolver interface {
 	Parent(ctx context.Context, objs []*fundhub.Allocation) ([]*fundhub.Allocation, error)
 
 	SourceRecords(ctx context.Context, objs []*fundhub.Allocation) ([][]*fundhub.AllocationSourceRecord, error)
-}
-type AllocationConnectionResolver interface {
-	TotalAmount(ctx context.Context, obj *AllocationConnection) (*decimal.Decimal, error)
 }
 type AllocationTotalResolver interface {
 	Fund(ctx context.Context, objs []*fundhub.AllocationTotal) ([]*fundhub.Fund, error)
@@ -4631,18 +4627,18 @@ func (ec *executionContext) _AllocationConnection_totalAmount(ctx context.Contex
 			return ec.fieldContext_AllocationConnection_totalAmount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AllocationConnection().TotalAmount(ctx, obj)
+			return obj.TotalAmount, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
-			return ec.marshalNDecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_AllocationConnection_totalAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AllocationConnection", field, true, true, "Decimal")
+	return graphql.NewScalarFieldContext("AllocationConnection", field, false, false, "Decimal")
 }
 
 func (ec *executionContext) _AllocationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *AllocationEdge) (ret graphql.Marshaler) {
@@ -12455,29 +12451,28 @@ func (ec *executionContext) _AllocationConnection(ctx context.Context, sel ast.S
 		case "edges":
 			out.Values[i] = ec._AllocationConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "nodes":
 			out.Values[i] = ec._AllocationConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "pageInfo":
 			out.Values[i] = ec._AllocationConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "totalCount":
 			out.Values[i] = ec._AllocationConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "totalAmount":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AllocationConnection_totalAmount(ctx, field, obj)
-				})
+			out.Values[i] = ec._AllocationConnection_totalAmount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15089,24 +15084,6 @@ func (ec *executionContext) unmarshalNDecimal2githubᚗcomᚋshopspringᚋdecima
 func (ec *executionContext) marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx context.Context, sel ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
 	_ = sel
 	res := scalar.MarshalDecimal(v)
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "Decimal!")
-	}
-	return res
-}
-
-func (ec *executionContext) unmarshalNDecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx context.Context, v any) (*decimal.Decimal, error) {
-	res, err := scalar.UnmarshalDecimal(v)
-	return &res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNDecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx context.Context, sel ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "Decimal!")
-		return graphql.Null
-	}
-	_ = sel
-	res := scalar.MarshalDecimal(*v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Decimal!")
 	}

@@ -10,6 +10,9 @@ import (
 
 const cursorPrefix = "offset:"
 
+// maxOffset bounds the offset a cursor may carry, far above any list.
+const maxOffset = 1 << 40
+
 // encodeCursor makes the opaque cursor of the item at offset i.
 func encodeCursor(i int) string {
 	return base64.StdEncoding.EncodeToString([]byte(cursorPrefix + strconv.Itoa(i)))
@@ -32,7 +35,7 @@ func pageArgs(first *int, after *string) (fundhub.Page, error) {
 	b, err := base64.StdEncoding.DecodeString(*after)
 	s, ok := strings.CutPrefix(string(b), cursorPrefix)
 	n, nerr := strconv.Atoi(s)
-	if err != nil || !ok || nerr != nil || n < 0 {
+	if err != nil || !ok || nerr != nil || n < 0 || n >= maxOffset {
 		return p, fundhub.Invalid("after", "after is not a cursor of this list")
 	}
 	p.Offset = n + 1

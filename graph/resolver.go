@@ -4,8 +4,6 @@ import (
 	"context"
 	"log/slog"
 
-	"github.com/shopspring/decimal"
-
 	"fundhub"
 )
 
@@ -23,8 +21,7 @@ type Store interface {
 	FundsByIDs(ctx context.Context, s fundhub.Scope, ids []int64) ([]*fundhub.Fund, error)
 
 	FindAllocation(ctx context.Context, s fundhub.Scope, id int64) (*fundhub.Allocation, error)
-	FindAllocations(ctx context.Context, s fundhub.Scope, f fundhub.AllocationFilter, p fundhub.Page) ([]*fundhub.Allocation, int, error)
-	AllocationAmount(ctx context.Context, s fundhub.Scope, f fundhub.AllocationFilter) (decimal.Decimal, error)
+	FindAllocations(ctx context.Context, s fundhub.Scope, f fundhub.AllocationFilter, p fundhub.Page) (*fundhub.AllocationList, error)
 	AllocationsByIDs(ctx context.Context, s fundhub.Scope, ids []int64) ([]*fundhub.Allocation, error)
 	AllocationTotals(ctx context.Context, s fundhub.Scope, q fundhub.TotalsQuery) ([]*fundhub.AllocationTotal, error)
 	SourceRecordsByAllocation(ctx context.Context, ids []int64) (map[int64][]*fundhub.AllocationSourceRecord, error)

@@ -8,8 +8,6 @@ package graph
 import (
 	"context"
 	"fundhub"
-
-	"github.com/shopspring/decimal"
 )
 
 // Fund is the batch resolver for the fund field.
@@ -40,12 +38,6 @@ func (r *allocationResolver) Parent(ctx context.Context, objs []*fundhub.Allocat
 // SourceRecords is the batch resolver for the sourceRecords field.
 func (r *allocationResolver) SourceRecords(ctx context.Context, objs []*fundhub.Allocation) ([][]*fundhub.AllocationSourceRecord, error) {
 	return many(ctx, loadersFrom(ctx).sourcesByAllocation, objs, func(a *fundhub.Allocation) int64 { return a.ID })
-}
-
-// TotalAmount is the resolver for the totalAmount field.
-func (r *allocationConnectionResolver) TotalAmount(ctx context.Context, obj *AllocationConnection) (*decimal.Decimal, error) {
-	sum, err := r.Store.AllocationAmount(ctx, obj.scope, obj.filter)
-	return &sum, err
 }
 
 // Fund is the batch resolver for the fund field.
@@ -197,18 +189,18 @@ func (r *queryResolver) Allocations(ctx context.Context, filter *fundhub.Allocat
 	if err != nil {
 		return nil, err
 	}
-	s, f := ScopeFrom(ctx), derefOr(filter)
 
-	nodes, total, err := r.Store.FindAllocations(ctx, s, f, p)
+	l, err := r.Store.FindAllocations(ctx, ScopeFrom(ctx), derefOr(filter), p)
 	if err != nil {
 		return nil, err
 	}
-	e, info := edges(nodes, p, total, func(c string, n *fundhub.Allocation) *AllocationEdge {
-		return &AllocationEdge{Cursor: c, Node: n}
-	})
+	e, info := edges(l.Allocations, p, l.Total,
+		func(c string, n *fundhub.Allocation) *AllocationEdge {
+			return &AllocationEdge{Cursor: c, Node: n}
+		})
 
-	return &AllocationConnection{Edges: e, Nodes: trim(nodes, p), PageInfo: info,
-		TotalCount: total, filter: f, scope: s}, nil
+	return &AllocationConnection{Edges: e, Nodes: trim(l.Allocations, p), PageInfo: info,
+		TotalCount: l.Total, TotalAmount: l.Amount}, nil
 }
 
 // AllocationTotals is the resolver for the allocationTotals field.
@@ -413,11 +405,6 @@ func (r *syncRunResolver) RejectedRows(ctx context.Context, obj *fundhub.SyncRun
 // Allocation returns AllocationResolver implementation.
 func (r *Resolver) Allocation() AllocationResolver { return &allocationResolver{r} }
 
-// AllocationConnection returns AllocationConnectionResolver implementation.
-func (r *Resolver) AllocationConnection() AllocationConnectionResolver {
-	return &allocationConnectionResolver{r}
-}
-
 // AllocationTotal returns AllocationTotalResolver implementation.
 func (r *Resolver) AllocationTotal() AllocationTotalResolver { return &allocationTotalResolver{r} }
 
@@ -457,18 +444,17 @@ func (r *Resolver) ReportLine() ReportLineResolver { return &reportLineResolver{
 func (r *Resolver) SyncRun() SyncRunResolver { return &syncRunResolver{r} }
 
 type (
-	allocationResolver           struct{ *Resolver }
-	allocationConnectionResolver struct{ *Resolver }
-	allocationTotalResolver      struct{ *Resolver }
-	connectorResolver            struct{ *Resolver }
-	executionReportResolver      struct{ *Resolver }
-	fundResolver                 struct{ *Resolver }
-	performanceTargetResolver    struct{ *Resolver }
-	problemResolver              struct{ *Resolver }
-	projectResolver              struct{ *Resolver }
-	queryResolver                struct{ *Resolver }
-	regionResolver               struct{ *Resolver }
-	rejectedRowResolver          struct{ *Resolver }
-	reportLineResolver           struct{ *Resolver }
-	syncRunResolver              struct{ *Resolver }
+	allocationResolver        struct{ *Resolver }
+	allocationTotalResolver   struct{ *Resolver }
+	connectorResolver         struct{ *Resolver }
+	executionReportResolver   struct{ *Resolver }
+	fundResolver              struct{ *Resolver }
+	performanceTargetResolver struct{ *Resolver }
+	problemResolver           struct{ *Resolver }
+	projectResolver           struct{ *Resolver }
+	queryResolver             struct{ *Resolver }
+	regionResolver            struct{ *Resolver }
+	rejectedRowResolver       struct{ *Resolver }
+	reportLineResolver        struct{ *Resolver }
+	syncRunResolver           struct{ *Resolver }
 )

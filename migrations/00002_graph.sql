@@ -30,7 +30,8 @@ CREATE TABLE funds (
     external_id    text,
     last_synced_at timestamptz,
     UNIQUE (name, year),
-    CHECK ((category = 'LOCAL') = (local_level IS NOT NULL))
+    CONSTRAINT local_fund_has_level
+        CHECK ((category = 'LOCAL') = (local_level IS NOT NULL))
 );
 CREATE UNIQUE INDEX funds_source_idx ON funds (source_system, external_id)
     WHERE source_system IS NOT NULL;
@@ -95,7 +96,7 @@ CREATE TABLE allocations (
     source_system    text,
     external_id      text,
     last_synced_at   timestamptz,
-    CHECK (from_region <> to_region)
+    CONSTRAINT allocation_to_another_region CHECK (from_region <> to_region)
 );
 CREATE INDEX allocations_fund_idx ON allocations (fund_id);
 CREATE INDEX allocations_to_idx ON allocations (to_region);

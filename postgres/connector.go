@@ -72,27 +72,18 @@ const runCols = `id, connector_id, started_at, finished_at, status, trigger,
 	rows_read, rows_inserted, rows_updated, rows_unchanged, rows_rejected,
 	rows_skipped, error`
 
+// runList is the list of sync runs, newest first.
+var runList = listQuery{what: "runs", cols: runCols, from: `sync_runs`,
+	order: `started_at DESC, id DESC`, key: `id`}
+
 // FindRuns returns one page of runs, newest first, of one connector or of
 // all when connectorID is nil, and the total count.
-func (d *DB) FindRuns(ctx context.Context, connectorID *int64, p fundhub.Page) ([]*fundhub.SyncRun, int, error) {
+func (d *DB) FindRuns(ctx context.Context, connectorID *int64,
+	p fundhub.Page) ([]*fundhub.SyncRun, int, error) {
 	var w where
-	if connectorID != nil {
-		w.add("connector_id = %s", *connectorID)
-	}
+	opt(&w, "connector_id = %s", connectorID)
 
-	var total int
-	if err := d.db.GetContext(ctx, &total, `SELECT count(*) FROM sync_runs `+w.sql(),
-		w.args...); err != nil {
-		return nil, 0, fmt.Errorf("counting runs: %w", err)
-	}
-	var out []*fundhub.SyncRun
-	err := d.db.SelectContext(ctx, &out, `SELECT `+runCols+` FROM sync_runs `+w.sql()+
-		` ORDER BY started_at DESC, id DESC`+w.page(p), w.args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("listing runs: %w", err)
-	}
-
-	return out, total, nil
+	return findPage[fundhub.SyncRun](ctx, d, runList, &w, p)
 }
 
 // FindRun returns the run, or ENOTFOUND.
@@ -106,24 +97,19 @@ func (d *DB) FindRun(ctx context.Context, id int64) (*fundhub.SyncRun, error) {
 	return &r, nil
 }
 
+// rejectedList is the list of rejected rows, in the order they were read.
+var rejectedList = listQuery{what: "rejected rows", cols: `id, run_id, connector_id, ref,
+	external_id, field, reason, data, created_at`, from: `rejected_rows`,
+	order: `id`, key: `id`}
+
 // FindRejectedRows returns one page of a run's rejected rows in the order
 // they were read, and their count.
-func (d *DB) FindRejectedRows(ctx context.Context, runID int64, p fundhub.Page) ([]*fundhub.RejectedRow, int, error) {
-	var total int
-	if err := d.db.GetContext(ctx, &total, `SELECT count(*) FROM rejected_rows
-		WHERE run_id = $1`, runID); err != nil {
-		return nil, 0, fmt.Errorf("counting rejected rows: %w", err)
-	}
+func (d *DB) FindRejectedRows(ctx context.Context, runID int64,
+	p fundhub.Page) ([]*fundhub.RejectedRow, int, error) {
+	var w where
+	w.add("run_id = %s", runID)
 
-	var out []*fundhub.RejectedRow
-	err := d.db.SelectContext(ctx, &out, `SELECT id, run_id, connector_id, ref,
-		external_id, field, reason, data, created_at FROM rejected_rows
-		WHERE run_id = $1 ORDER BY id`+(&where{}).page(p), runID)
-	if err != nil {
-		return nil, 0, fmt.Errorf("listing rejected rows: %w", err)
-	}
-
-	return out, total, nil
+	return findPage[fundhub.RejectedRow](ctx, d, rejectedList, &w, p)
 }
 
 // LastRuns returns the latest run of each connector that has one.

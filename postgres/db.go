@@ -96,6 +96,8 @@ const (
 	sqlUniqueViolation     = "23505"
 	sqlForeignKeyViolation = "23503"
 	sqlCheckViolation      = "23514"
+	sqlNumericOutOfRange   = "22003"
+	sqlStringTooLong       = "22001"
 )
 
 // pgCode returns the SQLSTATE of a PostgreSQL error, or "".
@@ -109,17 +111,6 @@ func pgCode(err error) string {
 }
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
-
-// pgMessage returns the server's message of a PostgreSQL error, which names
-// the constraint at fault, or "" for other errors.
-func pgMessage(err error) string {
-	var pe *pq.Error
-	if errors.As(err, &pe) {
-		return pe.Message
-	}
-
-	return ""
-}
 
 // int64s wraps ids for an = ANY($n) placeholder.
 func int64s(ids []int64) any { return pq.Array(ids) }

@@ -26,16 +26,23 @@ func matchOrCreateAllocation(ctx context.Context, tx *sqlx.Tx, rec *fundhub.Allo
 		return 0, fmt.Errorf("locking %s: %w", key, err)
 	}
 
+	// Among several allocations of the key (tranches of one year), one under
+	// the same approval document is the better match.
 	var id int64
 	err = tx.GetContext(ctx, &id, `SELECT a.id FROM allocations a
+		LEFT JOIN approval_documents d ON d.id = a.document_id
 		WHERE a.fund_id = $1 AND a.from_region = $2 AND a.to_region = $3
 		AND a.source = $4 AND a.project_id IS NULL AND NOT a.withdrawn
 		AND NOT EXISTS (SELECT 1 FROM allocation_sources s
 			WHERE s.allocation_id = a.id AND s.source_system = $5)
-		ORDER BY a.id LIMIT 1`, fundID, rec.FromRegion, rec.ToRegion, rec.Source,
-		rec.SourceSystem)
-	if err == nil || !isNoRows(err) {
-		return id, err
+		ORDER BY (d.doc_no IS NOT DISTINCT FROM NULLIF($6, '')) DESC, a.id
+		LIMIT 1`, fundID, rec.FromRegion, rec.ToRegion, rec.Source,
+		rec.SourceSystem, rec.DocumentNo)
+	if err == nil {
+		return id, nil
+	}
+	if !isNoRows(err) {
+		return 0, fmt.Errorf("matching allocation for %s: %w", rec.ExternalID, err)
 	}
 
 	docID, err := ensureDocument(ctx, tx, rec.DocumentNo, rec.FromRegion)
@@ -74,7 +81,7 @@ func reconcileAllocation(ctx context.Context, tx *sqlx.Tx, id int64, now time.Ti
 		return fmt.Errorf("loading sources of allocation %d: %w", id, err)
 	}
 	if len(figs) == 0 {
-		return nil
+		return recordConflict(ctx, tx, id, false, nil, now)
 	}
 
 	conflict := false

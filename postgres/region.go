@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/lib/pq"
 
@@ -52,21 +51,12 @@ func (d *DB) FindRegions(ctx context.Context, _ fundhub.Scope, f fundhub.RegionF
 }
 
 func (d *DB) regionPage(ctx context.Context, w *where, p fundhub.Page) ([]*fundhub.Region, int, error) {
-	var total int
-	if err := d.db.GetContext(ctx, &total,
-		`SELECT count(*) FROM regions r `+w.sql(), w.args...); err != nil {
-		return nil, 0, fmt.Errorf("counting regions: %w", err)
-	}
-
-	var out []*fundhub.Region
-	q := `SELECT ` + regionCols + ` FROM regions r ` + w.sql() +
-		` ORDER BY r.code` + w.page(p)
-	if err := d.db.SelectContext(ctx, &out, q, w.args...); err != nil {
-		return nil, 0, fmt.Errorf("listing regions: %w", err)
-	}
-
-	return out, total, nil
+	return findPage[fundhub.Region](ctx, d, regionList, w, p)
 }
+
+// regionList is the list of regions, by code.
+var regionList = listQuery{what: "regions", cols: regionCols, from: `regions r`,
+	order: `r.code`, key: `r.code`}
 
 // RegionsByCodes returns the regions with the codes, for dataloaders.
 func (d *DB) RegionsByCodes(ctx context.Context, _ fundhub.Scope, codes []string) ([]*fundhub.Region, error) {
@@ -109,15 +99,6 @@ func (d *DB) RegionNames(ctx context.Context, codes []string) (map[string][]*fun
 
 	return out, nil
 }
-
-// ancestorCodes returns the codes on a region path, root first.
-func ancestorCodes(path string) []string {
-	return strings.FieldsFunc(path, func(r rune) bool { return r == '/' })
-}
-
-// AncestorCodes returns the codes from the nation down to the region of path,
-// the region itself included.
-func AncestorCodes(path string) []string { return ancestorCodes(path) }
 
 // RegionChildren returns the current direct children of each code, ordered
 // by code.

@@ -2,12 +2,15 @@ package postgres
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"sort"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"fundhub"
 )
@@ -43,11 +46,36 @@ func (d *DB) TryLockConnector(ctx context.Context, connectorID int64) (func(), b
 	}
 
 	release := func() {
-		conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, key)
+		_, err := conn.ExecContext(context.WithoutCancel(ctx),
+			`SELECT pg_advisory_unlock($1)`, key)
+		if err != nil {
+			// A connection that may still hold the lock must not go back
+			// to the pool, or the connector would be locked for good.
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+			d.logger.Warn("unlocking connector failed; connection dropped",
+				"connector_id", connectorID, "error", err)
+		}
 		conn.Close()
 	}
 
 	return release, true, nil
+}
+
+// SweepInterrupted marks as FAILED the runs of a connector left RUNNING by a
+// process that stopped mid-run. Call it only while holding the connector's
+// lock, when no run of it can be live.
+func (d *DB) SweepInterrupted(ctx context.Context, connectorID int64) error {
+	res, err := d.db.ExecContext(ctx, `UPDATE sync_runs SET status = 'FAILED',
+		finished_at = $2, error = 'interrupted: the process running it stopped'
+		WHERE connector_id = $1 AND status = 'RUNNING'`, connectorID, d.Now())
+	if err != nil {
+		return fmt.Errorf("sweeping runs of connector %d: %w", connectorID, err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		d.logger.Warn("interrupted runs marked failed", "connector_id", connectorID, "runs", n)
+	}
+
+	return nil
 }
 
 // StartRun records a new RUNNING run of the connector.
@@ -81,42 +109,46 @@ func (d *DB) FinishRun(ctx context.Context, run *fundhub.SyncRun) error {
 	return nil
 }
 
-// Cursor returns the committed cursor of the connector, or "".
-func (d *DB) Cursor(ctx context.Context, connectorID int64) (string, error) {
-	var v string
-	err := d.db.GetContext(ctx, &v,
-		`SELECT value FROM sync_cursors WHERE connector_id = $1`, connectorID)
-	if err != nil && !isNoRows(err) {
-		return "", fmt.Errorf("loading cursor of connector %d: %w", connectorID, err)
-	}
-
-	return v, nil
-}
-
 // ApplyBatch loads a batch in one transaction. Each row runs under a
 // savepoint, so a row the database refuses becomes a rejected row and the
-// rest of the batch still lands. The cursor, when given, is written in the
-// same transaction, after the rows.
-func (d *DB) ApplyBatch(ctx context.Context, run *fundhub.SyncRun, items []fundhub.SyncItem,
-	cursor *string) (fundhub.RunCounts, error) {
+// rest of the batch still lands. Every savepoint that writes takes a
+// subtransaction id, and PostgreSQL slows every snapshot once a transaction
+// holds more than 64 of them, so callers keep batches below that.
+func (d *DB) ApplyBatch(ctx context.Context, run *fundhub.SyncRun,
+	items []fundhub.SyncItem) (fundhub.RunCounts, error) {
 	var c fundhub.RunCounts
-	now := d.Now()
-
 	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
 		c = fundhub.RunCounts{}
-		for i := range items {
+		for _, i := range applyOrder(items) {
 			if err := d.applyItem(ctx, tx, run, &items[i], &c); err != nil {
 				return err
 			}
 		}
-		if cursor != nil {
-			return saveCursor(ctx, tx, run, *cursor, now)
-		}
-
 		return nil
 	})
 
 	return c, err
+}
+
+// applyOrder returns the order to apply items in: allocations sorted by the
+// key they lock, so two connectors loading the same allocations take their
+// locks in the same order and cannot deadlock, then the other items as read.
+func applyOrder(items []fundhub.SyncItem) []int {
+	order := make([]int, len(items))
+	for i := range order {
+		order[i] = i
+	}
+	key := func(i int) string {
+		a := items[i].Allocation
+		if a == nil || items[i].Skip != "" || items[i].Reject != nil {
+			return "~"
+		}
+		return fmt.Sprintf("%s\x00%d\x00%s\x00%s\x00%s", a.Fund.Name, a.Fund.Year,
+			a.FromRegion, a.ToRegion, a.Source)
+	}
+	sort.SliceStable(order, func(x, y int) bool { return key(order[x]) < key(order[y]) })
+
+	return order
 }
 
 func (d *DB) applyItem(ctx context.Context, tx *sqlx.Tx, run *fundhub.SyncRun,
@@ -150,14 +182,8 @@ func (d *DB) applyItem(ctx context.Context, tx *sqlx.Tx, run *fundhub.SyncRun,
 // rejected row when the failure lies in the data; other errors end the batch.
 func (d *DB) rejectFailed(ctx context.Context, tx *sqlx.Tx, run *fundhub.SyncRun,
 	it *fundhub.SyncItem, err error, c *fundhub.RunCounts) error {
-	var fe *fundhub.Error
-	dataErr := errors.As(err, &fe)
-	switch pgCode(err) {
-	case sqlForeignKeyViolation, sqlCheckViolation, sqlUniqueViolation, "22003", "22001":
-		dataErr = true
-		fe = fundhub.Errorf(fundhub.EINVALID, "database refused the row: %s", pgMessage(err))
-	}
-	if !dataErr {
+	fe, ok := dataError(err)
+	if !ok {
 		return fmt.Errorf("loading %s: %w", it.Ref, err)
 	}
 
@@ -167,6 +193,38 @@ func (d *DB) rejectFailed(ctx context.Context, tx *sqlx.Tx, run *fundhub.SyncRun
 	c.Rejected++
 
 	return reject(ctx, tx, run, it, fe)
+}
+
+// dataError tells whether err is the row's fault and, if so, says why in
+// words for the people who fix rows: the rule a row breaks is named by its
+// constraint, never by the database's own message.
+func dataError(err error) (*fundhub.Error, bool) {
+	var fe *fundhub.Error
+	if errors.As(err, &fe) {
+		return fe, true
+	}
+
+	var pe *pq.Error
+	if !errors.As(err, &pe) {
+		return nil, false
+	}
+	why := ""
+	switch string(pe.Code) {
+	case sqlForeignKeyViolation:
+		why = "it refers to a record the hub does not have"
+	case sqlCheckViolation:
+		why = "it breaks the rule " + pe.Constraint
+	case sqlUniqueViolation:
+		why = "it repeats a record the hub already has"
+	case sqlNumericOutOfRange:
+		why = "a number is too large"
+	case sqlStringTooLong:
+		why = "a text is too long"
+	default:
+		return nil, false
+	}
+
+	return fundhub.Errorf(fundhub.EINVALID, "the row was refused: %s", why), true
 }
 
 func count(c *fundhub.RunCounts, out fundhub.Outcome) {
@@ -193,19 +251,6 @@ func reject(ctx context.Context, tx *sqlx.Tx, run *fundhub.SyncRun,
 		run.ID, run.ConnectorID, it.Ref, it.ExternalID, e.Field, e.Message, data)
 	if err != nil {
 		return fmt.Errorf("keeping rejected row %s: %w", it.Ref, err)
-	}
-
-	return nil
-}
-
-func saveCursor(ctx context.Context, tx *sqlx.Tx, run *fundhub.SyncRun, v string, now any) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO sync_cursors
-		(connector_id, value, run_id, updated_at) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (connector_id) DO UPDATE SET value = EXCLUDED.value,
-		run_id = EXCLUDED.run_id, updated_at = EXCLUDED.updated_at`,
-		run.ConnectorID, v, run.ID, now)
-	if err != nil {
-		return fmt.Errorf("saving cursor: %w", err)
 	}
 
 	return nil

@@ -63,12 +63,12 @@ func (d *DB) AllocationTotals(ctx context.Context, s fundhub.Scope, q fundhub.To
 }
 
 func totalsSQL(sel, group []string, w *where) string {
-	cols := strings.Join(append(sel, `sum(a.amount) AS amount,
+	cols := strings.Join(append(sel, `COALESCE(sum(a.amount), 0) AS amount,
 		COALESCE(sum(a.amount) FILTER (WHERE EXISTS (SELECT 1 FROM regions sp
 			WHERE sp.separately_planned AND tr.path LIKE sp.path || '%')), 0)
 			AS separately_planned_amount,
 		count(*) AS count`), ", ")
-	q := `SELECT ` + cols + allocationFrom + w.sql()
+	q := `SELECT ` + cols + ` FROM ` + allocationFrom + ` ` + w.sql()
 	if len(group) == 0 {
 		return q
 	}

@@ -34,12 +34,19 @@ func ensureFund(ctx context.Context, tx *sqlx.Tx, ref fundhub.FundRef) (int64, e
 		return id, err
 	}
 
-	owner := fundhub.NationalCode
+	// A local fund's level is its owner's: a province, city or county budget.
 	err = tx.GetContext(ctx, &id, `INSERT INTO funds
-		(code, name, year, category, direction, owner_region)
-		VALUES (NULLIF($1, ''), $2, $3, $4, $5, $6)
+		(code, name, year, category, direction, owner_region, local_level)
+		SELECT NULLIF($1, ''), $2, $3, $4, $5, r.code,
+			CASE WHEN $4 = 'LOCAL' THEN r.level END
+		FROM regions r WHERE r.code = $6
 		ON CONFLICT (name, year) DO UPDATE SET name = EXCLUDED.name
-		RETURNING id`, ref.Code, ref.Name, ref.Year, ref.Category, ref.Direction, owner)
+		RETURNING id`, ref.Code, ref.Name, ref.Year, ref.Category, ref.Direction,
+		ref.OwnerRegion)
+	if isNoRows(err) {
+		return 0, fundhub.Invalid("fund_owner", "fund owner region %s does not exist",
+			ref.OwnerRegion)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("creating fund %s %d: %w", ref.Name, ref.Year, err)
 	}
@@ -110,23 +117,76 @@ func upsertAllocation(ctx context.Context, tx *sqlx.Tx, rec *fundhub.AllocationR
 
 func updateSourceRecord(ctx context.Context, tx *sqlx.Tx, cur sourceRow,
 	rec *fundhub.AllocationRecord, payload []byte, now time.Time) (fundhub.Outcome, error) {
+	moved, err := matchesAllocation(ctx, tx, cur.AllocationID, rec)
+	if err != nil {
+		return "", err
+	}
+	if !moved {
+		return reattach(ctx, tx, cur, rec, payload, now)
+	}
+
 	doc := ""
 	if cur.DocumentNo != nil {
 		doc = *cur.DocumentNo
 	}
-	same := cur.Amount.Equal(rec.Amount) && doc == rec.DocumentNo && jsonEqual(cur.Payload, payload)
-
-	if same {
+	if cur.Amount.Equal(rec.Amount) && doc == rec.DocumentNo && jsonEqual(cur.Payload, payload) {
 		_, err := tx.ExecContext(ctx, `UPDATE allocation_sources SET last_synced_at = $2
 			WHERE id = $1`, cur.ID, now)
 		return fundhub.Unchanged, err
 	}
 
-	_, err := tx.ExecContext(ctx, `UPDATE allocation_sources SET amount = $2,
+	_, err = tx.ExecContext(ctx, `UPDATE allocation_sources SET amount = $2,
 		document_no = NULLIF($3, ''), payload = $4, last_synced_at = $5 WHERE id = $1`,
 		cur.ID, rec.Amount, rec.DocumentNo, payload, now)
 	if err != nil {
 		return "", fmt.Errorf("updating source record %s: %w", rec.ExternalID, err)
+	}
+
+	return fundhub.Updated, reconcileAllocation(ctx, tx, cur.AllocationID, now)
+}
+
+// matchesAllocation reports whether a source record still describes the
+// allocation it is attached to: same fund, year, regions and source.
+func matchesAllocation(ctx context.Context, tx *sqlx.Tx, id int64,
+	rec *fundhub.AllocationRecord) (bool, error) {
+	var ok bool
+	err := tx.GetContext(ctx, &ok, `SELECT f.name = $2 AND f.year = $3
+		AND a.from_region = $4 AND a.to_region = $5 AND a.source = $6
+		FROM allocations a JOIN funds f ON f.id = a.fund_id WHERE a.id = $1`,
+		id, rec.Fund.Name, rec.Fund.Year, rec.FromRegion, rec.ToRegion, rec.Source)
+	if err != nil {
+		return false, fmt.Errorf("checking allocation %d: %w", id, err)
+	}
+
+	return ok, nil
+}
+
+// reattach moves a source record whose source corrected its fund, year,
+// regions or source to the allocation it now describes. The allocation it
+// leaves is reconciled from its remaining sources, or marked withdrawn when
+// none is left: allocations are never deleted.
+func reattach(ctx context.Context, tx *sqlx.Tx, cur sourceRow, rec *fundhub.AllocationRecord,
+	payload []byte, now time.Time) (fundhub.Outcome, error) {
+	to, err := matchOrCreateAllocation(ctx, tx, rec, now)
+	if err != nil {
+		return "", err
+	}
+
+	_, err = tx.ExecContext(ctx, `UPDATE allocation_sources SET allocation_id = $2,
+		amount = $3, document_no = NULLIF($4, ''), payload = $5, last_synced_at = $6
+		WHERE id = $1`, cur.ID, to, rec.Amount, rec.DocumentNo, payload, now)
+	if err != nil {
+		return "", fmt.Errorf("moving source record %s: %w", rec.ExternalID, err)
+	}
+	if err := reconcileAllocation(ctx, tx, to, now); err != nil {
+		return "", err
+	}
+
+	_, err = tx.ExecContext(ctx, `UPDATE allocations SET withdrawn = true, updated_at = $2
+		WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM allocation_sources
+			WHERE allocation_id = $1)`, cur.AllocationID, now)
+	if err != nil {
+		return "", fmt.Errorf("withdrawing allocation %d: %w", cur.AllocationID, err)
 	}
 
 	return fundhub.Updated, reconcileAllocation(ctx, tx, cur.AllocationID, now)

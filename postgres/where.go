@@ -52,15 +52,9 @@ func (w *where) scope(s fundhub.Scope, regionCol, dirCol string) {
 		return
 	}
 
-	w.add(regionCol+` IN (SELECT d.code FROM regions d
-		JOIN regions sr ON d.path LIKE sr.path || '%%'
-		WHERE sr.code = ANY(%s))`, pq.Array(s.RegionCodes))
+	w.add(regionCol+` IN (`+subtreeCodes+`)`, pq.Array(s.RegionCodes))
 	if dirCol != "" && len(s.Directions) > 0 {
-		dirs := make([]string, len(s.Directions))
-		for i, d := range s.Directions {
-			dirs[i] = string(d)
-		}
-		w.add(dirCol+" = ANY(%s)", pq.Array(dirs))
+		w.add(dirCol+" = ANY(%s)", directionArray(s.Directions))
 	}
 }
 
@@ -72,4 +66,27 @@ func (w *where) under(pathCol, code string) {
 // page returns the LIMIT and OFFSET clause of p.
 func (w *where) page(p fundhub.Page) string {
 	return fmt.Sprintf(" LIMIT %d OFFSET %d", p.Limit(), max(p.Offset, 0))
+}
+
+// subtreeCodes selects the codes of the regions in the subtrees rooted at the
+// codes of its one placeholder, the roots included.
+const subtreeCodes = `SELECT d.code FROM regions d
+	JOIN regions sr ON d.path LIKE sr.path || '%%'
+	WHERE sr.code = ANY(%s)`
+
+// directionArray wraps directions for an = ANY($n) placeholder.
+func directionArray(ds []fundhub.Direction) any {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = string(d)
+	}
+
+	return pq.Array(out)
+}
+
+// opt adds pred with *v when v is not nil.
+func opt[T any](w *where, pred string, v *T) {
+	if v != nil {
+		w.add(pred, *v)
+	}
 }

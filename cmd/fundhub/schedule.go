@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
+	_ "time/tzdata" // China Standard Time on machines without zoneinfo
 
 	"github.com/robfig/cron/v3"
 
@@ -25,19 +27,28 @@ func startSchedule(ctx context.Context, db *postgres.DB, logger *slog.Logger) (*
 	if err != nil {
 		return nil, err
 	}
+	// Schedules are read in China Standard Time, whatever the server's zone;
+	// a panicking job is logged and the scheduler goes on.
+	zone, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return nil, fmt.Errorf("loading time zone: %w", err)
+	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	s := &schedule{cron: cron.New(), cancel: cancel, logger: logger}
+	c := cron.New(cron.WithLocation(zone),
+		cron.WithChain(cron.Recover(cron.PrintfLogger(slog.NewLogLogger(
+			logger.Handler(), slog.LevelError)))))
+	s := &schedule{cron: c, cancel: cancel, logger: logger}
 	runner := newRunner(db, logger)
 
-	for _, c := range list {
-		if !c.Enabled || c.Schedule == "" {
+	for _, con := range list {
+		if !con.Enabled || con.Schedule == "" {
 			continue
 		}
-		if _, err := s.cron.AddFunc(c.Schedule, s.job(runCtx, runner.Run, c)); err != nil {
+		if _, err := s.cron.AddFunc(con.Schedule, s.job(runCtx, runner.Run, con)); err != nil {
 			cancel()
-			return nil, err
+			return nil, fmt.Errorf("scheduling connector %s: %w", con.Name, err)
 		}
-		logger.Info("connector scheduled", "connector", c.Name, "schedule", c.Schedule)
+		logger.Info("connector scheduled", "connector", con.Name, "schedule", con.Schedule)
 	}
 	s.cron.Start()
 

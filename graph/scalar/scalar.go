@@ -84,9 +84,9 @@ func UnmarshalID(v any) (int64, error) {
 		}
 		return id, nil
 	case int:
-		return int64(x), nil
+		return UnmarshalID(strconv.Itoa(x))
 	case int64:
-		return x, nil
+		return UnmarshalID(strconv.FormatInt(x, 10))
 	case json.Number:
 		return UnmarshalID(string(x))
 	}
