@@ -1,6 +1,7 @@
 package connectors
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -74,7 +75,9 @@ func (c *Config) Connector() (*fundhub.Connector, error) {
 // ParseConfig decodes a stored connector's config.
 func ParseConfig(c *fundhub.Connector) (*Config, error) {
 	var cfg Config
-	if err := json.Unmarshal(c.Config, &cfg); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(c.Config))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&cfg); err != nil {
 		return nil, fmt.Errorf("decoding config of connector %s: %w", c.Name, err)
 	}
 	cfg.Name, cfg.Kind, cfg.Schedule = c.Name, c.Kind, c.Schedule
@@ -84,6 +87,8 @@ func ParseConfig(c *fundhub.Connector) (*Config, error) {
 
 // LoadConfigFile reads a YAML file holding a list under "connectors",
 // validates every entry and resolves relative folders against the file's.
+// A key the format does not know (a misspelt "unti") is an error, not
+// silently ignored, and so is a name declared twice.
 func LoadConfigFile(path string) ([]*Config, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -92,8 +97,13 @@ func LoadConfigFile(path string) ([]*Config, error) {
 	var doc struct {
 		Connectors []*Config `yaml:"connectors"`
 	}
-	if err := yaml.Unmarshal(b, &doc); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&doc); err != nil {
 		return nil, fmt.Errorf("parsing %s: %w", path, err)
+	}
+	if err := uniqueNames(doc.Connectors); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 
 	base, err := filepath.Abs(filepath.Dir(path))
@@ -110,4 +120,16 @@ func LoadConfigFile(path string) ([]*Config, error) {
 	}
 
 	return doc.Connectors, nil
+}
+
+func uniqueNames(cs []*Config) error {
+	seen := map[string]bool{}
+	for _, c := range cs {
+		if seen[c.Name] {
+			return fundhub.Invalid("name", "connector %s is declared twice", c.Name)
+		}
+		seen[c.Name] = true
+	}
+
+	return nil
 }

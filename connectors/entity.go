@@ -57,6 +57,11 @@ func (mp *Mapper) allocation(r Row, id string) (*fundhub.AllocationRecord, *fiel
 	if rec.Source != "" && !rec.Source.Valid() {
 		rd.fail("source", fmt.Errorf("unknown fund source %q", rec.Source))
 	}
+	if rec.FromRegion != "" && rec.ToRegion != "" &&
+		!mp.regions.IsAncestor(rec.FromRegion, rec.ToRegion) {
+		rd.fail("to_region", fmt.Errorf("money moves down the hierarchy: %s is not "+
+			"below %s", rec.ToRegion, rec.FromRegion))
+	}
 	if rec.Amount.IsNegative() {
 		rd.fail("amount", fmt.Errorf("an allocation cannot be negative: %s", rec.Amount))
 	}

@@ -1,6 +1,7 @@
 package connectors
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -114,6 +115,33 @@ func TestConfig_Validate(t *testing.T) {
 		tt.edit(&c)
 		if got := fundhub.ErrorField(c.Validate()); got != tt.field {
 			t.Errorf("%s: got field %q, want %q", tt.name, got, tt.field)
+		}
+	}
+}
+
+func TestLoadConfigFile_RefusesTyposAndTwins(t *testing.T) {
+	tests := []struct{ name, yaml, want string }{
+		{"misspelt key", `connectors:
+  - name: a
+    kind: file
+    file: {dir: x}
+    mapping:
+      entity: allocation
+      key: [k]
+      fields: {amount: {column: a, unti: wan}}`, "unti"},
+		{"declared twice", `connectors:
+  - {name: a, kind: file, file: {dir: x}, mapping: {entity: target, key: [k], fields: {}}}
+  - {name: a, kind: file, file: {dir: x}, mapping: {entity: target, key: [k], fields: {}}}`,
+			"declared twice"},
+	}
+	for _, tt := range tests {
+		path := t.TempDir() + "/c.yaml"
+		if err := os.WriteFile(path, []byte(tt.yaml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := LoadConfigFile(path)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: got %v, want an error about %q", tt.name, err, tt.want)
 		}
 	}
 }

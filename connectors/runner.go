@@ -102,7 +102,7 @@ func (r *Runner) run(ctx context.Context, c *fundhub.Connector, run *fundhub.Syn
 		return err
 	}
 
-	b := &batcher{r: r, run: run, size: r.batchSize()}
+	b := &batcher{r: r, run: run, size: r.batchSize(), seen: map[string]string{}}
 	err = src.Read(ctx, func(row Row) error {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -159,15 +159,25 @@ func (r *Runner) logger() *slog.Logger {
 }
 
 // batcher gathers mapped rows and loads them a batch at a time, adding each
-// committed batch's counts to the run.
+// committed batch's counts to the run. It remembers the keys of the run, so
+// a key repeated in the source is rejected instead of overwriting the first.
 type batcher struct {
 	r     *Runner
 	run   *fundhub.SyncRun
 	size  int
 	items []fundhub.SyncItem
+	seen  map[string]string
 }
 
 func (b *batcher) add(ctx context.Context, it fundhub.SyncItem) error {
+	if it.Skip == "" && it.Reject == nil && it.ExternalID != "" {
+		if first, dup := b.seen[it.ExternalID]; dup {
+			it.Reject = fundhub.Invalid("key", "key %s was already read at %s; "+
+				"a key must name one record", it.ExternalID, first)
+		} else {
+			b.seen[it.ExternalID] = it.Ref
+		}
+	}
 	b.items = append(b.items, it)
 	if len(b.items) < b.size {
 		return nil

@@ -41,17 +41,20 @@ func TestRunner_LocalFundBelongsToItsBudget(t *testing.T) {
 func TestRunner_RowRefusedByDatabaseIsKept(t *testing.T) {
 	db := pgtest.New(t)
 	dir := t.TempDir()
-	// The sheet allocates from the province to itself: the schema forbids it.
-	writeFile(t, filepath.Join(dir, "s.csv"), "编号,地区,金额（万元）\nR1,浙江省,5\nR2,湖州市,5\n")
-	c := byName(t, db, dir)
+	// R1's fund serves a direction the hub does not know: the database
+	// refuses the fund, and so the row; R2 lands in the same batch.
+	writeFile(t, filepath.Join(dir, "s.csv"), "编号,地区,金额（万元）,方向\n"+
+		"R1,湖州市,5,MINING\nR2,湖州市,5,GEOHAZARD\n")
+	c := declareSheet(t, db, dir, map[string]connectors.Field{
+		"fund": {Column: "方向"}, "direction": {Column: "方向"}})
 
 	run := runOK(t, newRunner(db), c)
 	if run.Inserted != 1 || run.Rejected != 1 {
 		t.Fatalf("counts: got %+v, want 1 inserted, 1 rejected", run.RunCounts)
 	}
 	r := rejected(t, db, run)["R1"]
-	if r == nil || !strings.Contains(r.Reason, "allocation_to_another_region") {
-		t.Errorf("R1: got %+v, want it kept naming the rule it breaks", r)
+	if r == nil || !strings.Contains(r.Reason, "refers to a record the hub does not have") {
+		t.Errorf("R1: got %+v, want it kept with the reason", r)
 	}
 	if r != nil && strings.Contains(r.Reason, "violates") {
 		t.Errorf("R1: reason %q carries the database's own message", r.Reason)
@@ -132,5 +135,35 @@ func TestRunner_MissingFolderIsReportedPlainly(t *testing.T) {
 	if run.Status != fundhub.RunFailed || run.Error == nil ||
 		!strings.Contains(*run.Error, "reading source of province-sheet") {
 		t.Errorf("got %s %v, want FAILED naming the source", run.Status, run.Error)
+	}
+}
+
+func TestRunner_MoneyOnlyMovesDown(t *testing.T) {
+	db := pgtest.New(t)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "u.csv"), "编号,地区,金额（万元）\nU1,浙江省,5\nU2,江苏省,5\n")
+	c := byName(t, db, dir)
+
+	run := runOK(t, newRunner(db), c)
+	if run.Rejected != 2 {
+		t.Errorf("counts: got %+v, want both rows rejected", run.RunCounts)
+	}
+}
+
+func TestRunner_RepeatedKeyIsRejected(t *testing.T) {
+	db := pgtest.New(t)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "d.csv"), "编号,地区,金额（万元）\nK1,湖州市,100\nK1,丽水市,200\n")
+	c := byName(t, db, dir)
+
+	run := runOK(t, newRunner(db), c)
+	again := runOK(t, newRunner(db), c)
+
+	if run.Inserted != 1 || run.Rejected != 1 || again.Updated != 0 {
+		t.Errorf("got %+v then %+v, want the second K1 rejected and nothing updated later",
+			run.RunCounts, again.RunCounts)
+	}
+	if got := amountTo(t, db, "330500"); !got.Equal(decimal.NewFromInt(1000000)) {
+		t.Errorf("湖州市: got %s yuan, want the first row's 1000000", got)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -26,6 +27,7 @@ func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			return gqlErr
 		}
 
+		detail := err.Error() // before the presenter may rewrite a shared error
 		out := graphql.DefaultErrorPresenter(ctx, err)
 		if isGQL && gqlErr.Err == nil {
 			out.Extensions = map[string]any{"code": "GRAPHQL_ERROR"}
@@ -39,18 +41,21 @@ func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			out.Extensions["field"] = f
 		}
 		if code == fundhub.EINTERNAL {
-			logger.ErrorContext(ctx, "request failed", "path", out.Path.String(), "error", err)
+			logger.ErrorContext(ctx, "request failed", "path", out.Path.String(),
+				"error", detail)
 		}
 
 		return out
 	}
 }
 
-// Recover turns a panic in a resolver into an internal error and logs it.
+// Recover turns a panic in a resolver into an internal error. The panic and
+// its stack are logged here; the presenter logs the request path.
 func Recover(logger *slog.Logger) graphql.RecoverFunc {
 	return func(ctx context.Context, p any) error {
-		logger.ErrorContext(ctx, "resolver panicked", "panic", fmt.Sprint(p))
-		return errors.New("internal error")
+		logger.ErrorContext(ctx, "resolver panicked", "panic", fmt.Sprint(p),
+			"stack", string(debug.Stack()))
+		return fmt.Errorf("resolver panicked: %v", p)
 	}
 }
 

@@ -1,8 +1,18 @@
 package graph_test
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
+	"fundhub"
+	"fundhub/graph"
+	"fundhub/postgres"
 	"fundhub/postgres/pgtest"
 )
 
@@ -45,4 +55,77 @@ func TestQuery_MissingRecordIsNull(t *testing.T) {
 	if got.Region != nil || got.Allocation != nil || got.Connector != nil {
 		t.Errorf("got %+v, want every lookup null", got)
 	}
+}
+
+func TestQuery_LimitsAndOddInput(t *testing.T) {
+	srv := server(t, pgtest.New(t))
+	aliases := ""
+	for i := 0; i < 20; i++ {
+		aliases += fmt.Sprintf(" a%d: regions(first: 1000) { nodes { children { children { code } } } }", i)
+	}
+	tests := []struct{ name, query, code string }{
+		{"too complex", "{" + aliases + " }", "COMPLEXITY_LIMIT_EXCEEDED"},
+		{"nul byte", `{ region(code: "33\u0000") { name } }`, "BAD_USER_INPUT"},
+		{"nul in filter", `{ regions(nameContains: "\u0000") { totalCount } }`, "BAD_USER_INPUT"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := post(t, srv, tt.query, nil)
+			if len(resp.Errors) == 0 || resp.Errors[0].Extensions["code"] != tt.code {
+				t.Errorf("got %+v, want an error with code %s", resp.Errors, tt.code)
+			}
+		})
+	}
+}
+
+func TestQuery_FullTreeFitsTheLimits(t *testing.T) {
+	srv := server(t, pgtest.New(t))
+
+	var got struct {
+		Region struct {
+			Children []struct {
+				Children []struct {
+					Children []struct{ Code string }
+				}
+			}
+		}
+	}
+	query(t, srv, `{ region(code: "100000") { children { code children { code
+		children { code name fullName } } } } }`, nil, &got)
+	counties := 0
+	for _, p := range got.Region.Children {
+		for _, c := range p.Children {
+			counties += len(c.Children)
+		}
+	}
+	if len(got.Region.Children) != 34 || counties < 2800 {
+		t.Errorf("tree: got %d provinces and %d counties, want 34 and every county",
+			len(got.Region.Children), counties)
+	}
+}
+
+func TestPresenter_InternalErrorsDoNotLeak(t *testing.T) {
+	db := pgtest.New(t)
+	broken := failingStore{DB: db}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	all := func(*http.Request) fundhub.Scope { return fundhub.FullScope() }
+	srv := httptest.NewServer(graph.Handler(broken, logger, all))
+	t.Cleanup(srv.Close)
+
+	resp := post(t, srv, `{ regions { totalCount } }`, nil)
+	if len(resp.Errors) != 1 {
+		t.Fatalf("errors: got %+v, want one", resp.Errors)
+	}
+	e := resp.Errors[0]
+	if e.Extensions["code"] != "INTERNAL" || e.Message != "internal error" {
+		t.Errorf("got %q %v, want a bare internal error", e.Message, e.Extensions)
+	}
+}
+
+// failingStore fails the way a broken database would, with SQL in its text.
+type failingStore struct{ *postgres.DB }
+
+func (failingStore) FindRegions(context.Context, fundhub.Scope, fundhub.RegionFilter,
+	fundhub.Page) ([]*fundhub.Region, int, error) {
+	return nil, 0, errors.New(`pq: relation "regions" does not exist at SELECT r.code`)
 }

@@ -17,14 +17,15 @@ import (
 // selections; GraphiQL's introspection query stays within it.
 const (
 	MaxDepth        = 12
-	ComplexityLimit = 5000
+	ComplexityLimit = 50000
 )
 
 // NewServer returns the gqlgen server over st: the GraphQL-over-HTTP
 // transport, a parsed-query cache, introspection (kept on for analysts),
 // depth and complexity limits, and the error presenter.
 func NewServer(st Store, logger *slog.Logger) *handler.Server {
-	es := NewExecutableSchema(Config{Resolvers: &Resolver{Store: st, Logger: logger}})
+	es := NewExecutableSchema(Config{Resolvers: &Resolver{Store: st, Logger: logger},
+		Complexity: complexity()})
 	srv := handler.New(es)
 	srv.AddTransport(gqlhttp.New())
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	neturl "net/url"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -37,7 +39,7 @@ func Open(ctx context.Context, url string, logger *slog.Logger) (*DB, error) {
 func OpenDriver(ctx context.Context, driver, url string, logger *slog.Logger) (*DB, error) {
 	sqldb, err := sql.Open(driver, url)
 	if err != nil {
-		return nil, fmt.Errorf("opening database: %w", err)
+		return nil, fmt.Errorf("opening database: %s", redact(err, url))
 	}
 	// sqlx picks the placeholder style from the name: always PostgreSQL's.
 	db := sqlx.NewDb(sqldb, "postgres")
@@ -47,7 +49,7 @@ func OpenDriver(ctx context.Context, driver, url string, logger *slog.Logger) (*
 
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("connecting to database: %w", err)
+		return nil, fmt.Errorf("connecting to database: %s", redact(err, url))
 	}
 	if logger == nil {
 		logger = slog.Default()
@@ -88,7 +90,7 @@ func notFound(err error, what string, key any) error {
 		return fundhub.Errorf(fundhub.ENOTFOUND, "%s %v not found", what, key)
 	}
 
-	return fmt.Errorf("loading %s %v: %w", what, key, err)
+	return fmt.Errorf("loading %s %v: %w", what, key, inputError(err))
 }
 
 // SQLSTATE codes the store branches on.
@@ -114,3 +116,18 @@ func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 
 // int64s wraps ids for an = ANY($n) placeholder.
 func int64s(ids []int64) any { return pq.Array(ids) }
+
+// redact returns err's text with the password of the connection URL, which
+// drivers may quote in their errors, masked.
+func redact(err error, dsn string) string {
+	text := err.Error()
+	u, perr := neturl.Parse(dsn)
+	if perr != nil {
+		return "the connection URL is malformed"
+	}
+	if pw, ok := u.User.Password(); ok && pw != "" {
+		text = strings.ReplaceAll(text, pw, "xxxxx")
+	}
+
+	return text
+}

@@ -3,9 +3,11 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
 	"fundhub"
@@ -54,13 +56,13 @@ func findPageStats[T any](ctx context.Context, d *DB, l listQuery, w *where,
 		err := tx.GetContext(ctx, &st, `SELECT count(*) AS total, `+sum+` AS amount FROM `+
 			l.from+` `+w.sql(), w.args...)
 		if err != nil {
-			return fmt.Errorf("counting %s: %w", l.what, err)
+			return fmt.Errorf("counting %s: %w", l.what, inputError(err))
 		}
 
 		q := `SELECT ` + l.cols + ` FROM ` + l.from + ` ` + w.sql() +
 			` ORDER BY ` + l.order + w.page(p)
 		if err := tx.SelectContext(ctx, &out, q, w.args...); err != nil {
-			return fmt.Errorf("listing %s: %w", l.what, err)
+			return fmt.Errorf("listing %s: %w", l.what, inputError(err))
 		}
 
 		return nil
@@ -109,4 +111,17 @@ func getOne[T any](ctx context.Context, d *DB, l listQuery, w *where, what strin
 	}
 
 	return &out, nil
+}
+
+// inputError turns PostgreSQL's data exceptions (SQLSTATE class 22: a NUL
+// byte in a text, a number out of range), which only a caller's values can
+// cause in a read, into EINVALID errors, and returns other errors as they are.
+func inputError(err error) error {
+	var pe *pq.Error
+	if errors.As(err, &pe) && pe.Code.Class() == "22" {
+		return fundhub.Errorf(fundhub.EINVALID, "a value given is not valid: %s",
+			pe.Code.Name())
+	}
+
+	return err
 }

@@ -49,7 +49,8 @@ func (d *DB) loadEmbedded(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := d.loadOnce(ctx, "regions", sum, func() error {
+	regionsLoaded := `SELECT EXISTS (SELECT 1 FROM region_list_dates)`
+	if err := d.loadOnce(ctx, "regions", sum, regionsLoaded, func() error {
 		rows, err := refdata.ParseRegions(bytes.NewReader(b))
 		if err != nil {
 			return err
@@ -65,7 +66,8 @@ func (d *DB) loadEmbedded(ctx context.Context) error {
 		return err
 	}
 
-	return d.loadOnce(ctx, "calendar", sum, func() error {
+	calendarLoaded := `SELECT EXISTS (SELECT 1 FROM calendar_years)`
+	return d.loadOnce(ctx, "calendar", sum, calendarLoaded, func() error {
 		days, err := refdata.ParseHolidays(bytes.NewReader(b))
 		if err != nil {
 			return err
@@ -75,16 +77,17 @@ func (d *DB) loadEmbedded(ctx context.Context) error {
 	})
 }
 
-// loadOnce runs load unless a list of this kind with this checksum was
-// imported before, or any newer list of the kind was imported since.
-func (d *DB) loadOnce(ctx context.Context, kind, sum string, load func() error) error {
-	var n int
-	err := d.db.GetContext(ctx, &n,
-		`SELECT count(*) FROM reference_imports WHERE kind = $1`, kind)
-	if err != nil {
-		return fmt.Errorf("checking %s imports: %w", kind, err)
+// loadOnce runs load when the query loaded says no list of this kind is in
+// the database yet. It decides by the data, not by the import log, so a
+// replica starting while someone imports a newer list never loads the older
+// embedded one over it; two replicas loading at first start load the same
+// list twice, which changes nothing.
+func (d *DB) loadOnce(ctx context.Context, kind, sum, loaded string, load func() error) error {
+	var done bool
+	if err := d.db.GetContext(ctx, &done, loaded); err != nil {
+		return fmt.Errorf("checking %s: %w", kind, err)
 	}
-	if n > 0 {
+	if done {
 		return nil
 	}
 

@@ -129,3 +129,24 @@ func TestDB_ImportCalendar(t *testing.T) {
 		t.Errorf("covered years: got %v, want 2020 to 2027", years)
 	}
 }
+
+func TestDB_ImportRegions_RefusesAnOlderList(t *testing.T) {
+	db := pgtest.New(t)
+	ctx := context.Background()
+	all, err := db.AllRegions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []fundhub.RegionImport
+	for _, r := range all {
+		if r.Level != fundhub.LevelNational {
+			rows = append(rows, fundhub.RegionImport{Code: r.Code, Name: r.Name,
+				Level: r.Level, ParentCode: *r.ParentCode})
+		}
+	}
+
+	_, err = db.ImportRegions(ctx, rows, time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC))
+	if fundhub.ErrorCode(err) != fundhub.EINVALID {
+		t.Errorf("list dated 2019 after the 2024 list: got %v, want BAD_USER_INPUT", err)
+	}
+}

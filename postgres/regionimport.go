@@ -30,6 +30,9 @@ func (d *DB) ImportRegions(ctx context.Context, rows []fundhub.RegionImport,
 	})
 
 	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := checkListDate(ctx, tx, asOf); err != nil {
+			return err
+		}
 		im, err := newRegionImporter(ctx, tx, asOf)
 		if err != nil {
 			return err
@@ -139,6 +142,31 @@ func (im *regionImporter) setSuccessor(ctx context.Context, reg *fundhub.Region)
 		WHERE code = $1`, reg.Code, *reg.SuccessorCode)
 	if err != nil {
 		return fmt.Errorf("setting successor: %w", err)
+	}
+
+	return nil
+}
+
+// checkListDate refuses a list dated before the last one applied, and
+// records this list's date. The table lock serialises concurrent imports.
+func checkListDate(ctx context.Context, tx *sqlx.Tx, asOf time.Time) error {
+	if _, err := tx.ExecContext(ctx, `LOCK TABLE region_list_dates`); err != nil {
+		return fmt.Errorf("locking region list dates: %w", err)
+	}
+
+	var last *time.Time
+	if err := tx.GetContext(ctx, &last, `SELECT max(as_of) FROM region_list_dates`); err != nil {
+		return fmt.Errorf("loading the last region list date: %w", err)
+	}
+	if last != nil && asOf.Before(*last) {
+		return fundhub.Invalid("as-of", "the list is dated %s, before the list already "+
+			"applied (%s); history only moves forward", asOf.Format(time.DateOnly),
+			last.Format(time.DateOnly))
+	}
+
+	_, err := tx.ExecContext(ctx, `INSERT INTO region_list_dates (as_of) VALUES ($1)`, asOf)
+	if err != nil {
+		return fmt.Errorf("recording region list date: %w", err)
 	}
 
 	return nil

@@ -56,7 +56,7 @@ func (d *DB) AllocationTotals(ctx context.Context, s fundhub.Scope, q fundhub.To
 	query := totalsSQL(sel, group, w)
 	var out []*fundhub.AllocationTotal
 	if err := d.db.SelectContext(ctx, &out, query, w.args...); err != nil {
-		return nil, fmt.Errorf("summing allocations: %w", err)
+		return nil, fmt.Errorf("summing allocations: %w", inputError(err))
 	}
 
 	return out, nil

@@ -44,7 +44,7 @@ func startSchedule(ctx context.Context, db *postgres.DB, logger *slog.Logger) (*
 		if !con.Enabled || con.Schedule == "" {
 			continue
 		}
-		if _, err := s.cron.AddFunc(con.Schedule, s.job(runCtx, runner.Run, con)); err != nil {
+		if _, err := s.cron.AddFunc(con.Schedule, s.job(runCtx, db, runner.Run, con.Name)); err != nil {
 			cancel()
 			return nil, fmt.Errorf("scheduling connector %s: %w", con.Name, err)
 		}
@@ -57,10 +57,22 @@ func startSchedule(ctx context.Context, db *postgres.DB, logger *slog.Logger) (*
 
 type runFunc func(context.Context, *fundhub.Connector, string) (*fundhub.SyncRun, error)
 
-func (s *schedule) job(ctx context.Context, run runFunc, c *fundhub.Connector) func() {
+// job runs the connector as it is stored when the job fires, so a mapping
+// changed since the server started is the one used, and a connector since
+// disabled does not run. A changed schedule needs a restart.
+func (s *schedule) job(ctx context.Context, db *postgres.DB, run runFunc, name string) func() {
 	return func() {
+		c, err := db.FindConnectorByName(ctx, name)
+		if err != nil {
+			s.logger.Error("loading scheduled connector", "connector", name, "error", err)
+			return
+		}
+		if !c.Enabled {
+			s.logger.Info("scheduled connector is disabled; not run", "connector", name)
+			return
+		}
 		if _, err := run(ctx, c, "schedule"); err != nil {
-			s.logger.Error("scheduled sync failed", "connector", c.Name, "error", err)
+			s.logger.Error("scheduled sync failed", "connector", name, "error", err)
 		}
 	}
 }

@@ -30,7 +30,7 @@ func runServe(ctx context.Context, logger *slog.Logger, args []string) error {
 	}
 
 	return withDB(ctx, logger, func(db *postgres.DB) error {
-		if err := declareConnectors(ctx, db, *config); err != nil {
+		if _, err := declareConnectors(ctx, db, *config); err != nil {
 			return err
 		}
 		sched, err := startSchedule(ctx, db, logger)

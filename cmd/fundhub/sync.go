@@ -24,10 +24,16 @@ func runSync(ctx context.Context, logger *slog.Logger, args []string) error {
 	}
 
 	return withDB(ctx, logger, func(db *postgres.DB) error {
-		if err := declareConnectors(ctx, db, *config); err != nil {
+		declared, err := declareConnectors(ctx, db, *config)
+		if err != nil {
 			return err
 		}
-		list, err := selectConnectors(ctx, db, fs.Args())
+		// With a config file and no names, run what the file declares.
+		names := fs.Args()
+		if len(names) == 0 && *config != "" {
+			names = declared
+		}
+		list, err := selectConnectors(ctx, db, names)
 		if err != nil {
 			return err
 		}
@@ -51,6 +57,8 @@ func runSync(ctx context.Context, logger *slog.Logger, args []string) error {
 	})
 }
 
+// selectConnectors returns the named connectors, or every enabled one when
+// no name is given.
 func selectConnectors(ctx context.Context, db *postgres.DB, names []string) ([]*fundhub.Connector, error) {
 	if len(names) == 0 {
 		all, err := db.FindConnectors(ctx)
@@ -75,27 +83,30 @@ func selectConnectors(ctx context.Context, db *postgres.DB, names []string) ([]*
 	return out, nil
 }
 
-// declareConnectors saves every connector of the config file, if any.
-func declareConnectors(ctx context.Context, db *postgres.DB, path string) error {
+// declareConnectors saves every connector of the config file, if any, and
+// returns their names.
+func declareConnectors(ctx context.Context, db *postgres.DB, path string) ([]string, error) {
 	if path == "" {
-		return nil
+		return nil, nil
 	}
 	cfgs, err := connectors.LoadConfigFile(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
 
+	var names []string
 	for _, cfg := range cfgs {
 		c, err := cfg.Connector()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := db.SaveConnector(ctx, c); err != nil {
-			return err
+			return nil, err
 		}
+		names = append(names, c.Name)
 	}
 
-	return nil
+	return names, nil
 }
 
 func newRunner(db *postgres.DB, logger *slog.Logger) *connectors.Runner {

@@ -69,6 +69,9 @@ const headerScanRows = 20
 // one of them. The message names the file and the missing columns.
 var ErrNoHeader = errors.New("header not found")
 
+// ErrNoFiles is returned, wrapped, when no file of the folder matches.
+var ErrNoFiles = errors.New("no matching file")
+
 // Options of a file source.
 type Options struct {
 	// Dir is the folder to read. It must exist.
@@ -116,7 +119,8 @@ var defaultPatterns = []string{"*.csv", "*.xlsx"}
 // rows repeats on each of them. Such copies are named in Row.Repeated, so a
 // mapping can refuse an amount merged down rows instead of counting it once
 // per row. Finding no
-// matching file is not an error: Read then returns nil without calling fn.
+// matching file is an error (ErrNoFiles): a folder emptied by mistake must
+// not pass for a source with nothing to say.
 func Read(ctx context.Context, o Options, fn func(connectors.Row) error) error {
 	o, err := o.normalize()
 	if err != nil {
@@ -126,6 +130,9 @@ func Read(ctx context.Context, o Options, fn func(connectors.Row) error) error {
 	names, err := matchFiles(o)
 	if err != nil {
 		return err
+	}
+	if len(names) == 0 {
+		return fmt.Errorf("%w: none of %v in %s", ErrNoFiles, o.Patterns, filepath.Base(o.Dir))
 	}
 
 	for _, name := range names {

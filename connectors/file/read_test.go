@@ -375,7 +375,7 @@ func TestRead_Errors(t *testing.T) {
 
 func TestRead_NoFiles(t *testing.T) {
 	rows, err := readAll(Options{Dir: t.TempDir()})
-	if err != nil || len(rows) != 0 {
-		t.Errorf("got %d rows and error %v, want none", len(rows), err)
+	if !errors.Is(err, ErrNoFiles) || len(rows) != 0 {
+		t.Errorf("got %d rows and error %v, want ErrNoFiles", len(rows), err)
 	}
 }
