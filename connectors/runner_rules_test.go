@@ -107,7 +107,9 @@ func TestRunner_CorrectedRecordMovesToItsAllocation(t *testing.T) {
 
 func TestRunner_InterruptedRunIsMarkedFailed(t *testing.T) {
 	db := pgtest.New(t)
-	c := byName(t, db, t.TempDir())
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "i.csv"), "编号,地区,金额（万元）\nI1,湖州市,1\n")
+	c := byName(t, db, dir)
 	stale, err := db.StartRun(context.Background(), c.ID, "test")
 	if err != nil {
 		t.Fatal(err)
