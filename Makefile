@@ -6,7 +6,7 @@ SHELL := /bin/bash
 GO ?= go
 PG := scripts/pg.sh
 
-.PHONY: build run test vet fmt-check generate web check-offline clean
+.PHONY: build run test vet fmt-check generate check-generate web check-offline clean
 
 build: web
 	$(GO) build -o bin/fundhub ./cmd/fundhub
@@ -19,11 +19,12 @@ run: build
 	bin/fundhub sync -config demo/connectors.yaml; \
 	exec bin/fundhub serve -config demo/connectors.yaml
 
-## test: vet, formatting, and every Go test against a real PostgreSQL.
+## test: vet, formatting, and every Go test (with the race detector)
+## against a real PostgreSQL.
 test: vet fmt-check
 	@set -e; \
 	export DATABASE_URL="$${DATABASE_URL:-$$($(PG) postgres)}"; \
-	$(GO) test -count=1 ./...
+	$(GO) test -race -count=1 ./...
 
 vet:
 	$(GO) vet ./...
@@ -35,6 +36,12 @@ fmt-check:
 ## generate: regenerate gqlgen code after changing schema.graphqls or gqlgen.yml.
 generate:
 	$(GO) generate ./...
+
+## check-generate: fail if regenerating the gqlgen code changes the tree.
+check-generate:
+	$(GO) generate ./...
+	@git diff --exit-code -- graph schema.graphqls gqlgen.yml || \
+		{ echo "go generate changed the tree: run make generate and commit"; exit 1; }
 
 ## web: install GraphiQL from npm (lockfile) and copy its files for embedding.
 web:

@@ -127,5 +127,6 @@ type AllocationService interface {
 	AllocationTotals(ctx context.Context, scope Scope, q TotalsQuery) ([]*AllocationTotal, error)
 	// SourceRecordsByAllocation returns the source records of each
 	// allocation id, for dataloaders.
-	SourceRecordsByAllocation(ctx context.Context, ids []int64) (map[int64][]*AllocationSourceRecord, error)
+	SourceRecordsByAllocation(ctx context.Context,
+		ids []int64) (map[int64][]*AllocationSourceRecord, error)
 }

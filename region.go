@@ -117,7 +117,8 @@ type RegionService interface {
 	// ImportRegions applies a full region list valid on asOf: new codes are
 	// added, changed names and parents applied (the old name kept in the
 	// history), and codes missing from the list retired, never deleted.
-	ImportRegions(ctx context.Context, rows []RegionImport, asOf time.Time) (RegionImportResult, error)
+	ImportRegions(ctx context.Context, rows []RegionImport, asOf time.Time) (RegionImportResult,
+		error)
 }
 
 // RegionNameChange is one historical name of a region.

@@ -58,7 +58,8 @@ type ReportFilter struct {
 // ReportService reads execution reports.
 type ReportService interface {
 	// FindReports returns one page of visible reports and the total count.
-	FindReports(ctx context.Context, scope Scope, f ReportFilter, p Page) ([]*ExecutionReport, int, error)
+	FindReports(ctx context.Context, scope Scope, f ReportFilter, p Page) ([]*ExecutionReport,
+		int, error)
 	// LinesByReport returns the lines of each report id, for dataloaders.
 	LinesByReport(ctx context.Context, ids []int64) (map[int64][]*ReportLine, error)
 }

@@ -42,5 +42,6 @@ type TargetFilter struct {
 // TargetService reads performance targets.
 type TargetService interface {
 	// FindTargets returns one page of visible targets and the total count.
-	FindTargets(ctx context.Context, scope Scope, f TargetFilter, p Page) ([]*PerformanceTarget, int, error)
+	FindTargets(ctx context.Context, scope Scope, f TargetFilter, p Page) ([]*PerformanceTarget,
+		int, error)
 }

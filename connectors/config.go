@@ -44,7 +44,8 @@ var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 func (c *Config) Validate() error {
 	switch {
 	case !namePattern.MatchString(c.Name):
-		return fundhub.Invalid("name", "connector name %q must be lower-case letters, digits, - or _", c.Name)
+		return fundhub.Invalid("name", "connector name %q must be lower-case letters, "+
+			"digits, - or _", c.Name)
 	case c.Kind != "file":
 		return fundhub.Invalid("kind", "connector %s: unknown kind %q (known: file)", c.Name, c.Kind)
 	case c.File == nil || c.File.Dir == "":

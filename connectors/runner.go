@@ -38,7 +38,8 @@ type Runner struct {
 // kept as rejected rows and do not fail the run; a source or database error
 // fails it, keeping every batch committed before the error. Cancelling ctx
 // stops the run between rows and records it as CANCELLED.
-func (r *Runner) Run(ctx context.Context, c *fundhub.Connector, trigger string) (*fundhub.SyncRun, error) {
+func (r *Runner) Run(ctx context.Context, c *fundhub.Connector,
+	trigger string) (*fundhub.SyncRun, error) {
 	release, ok, err := r.Store.TryLockConnector(ctx, c.ID)
 	if err != nil {
 		return nil, err
@@ -68,7 +69,8 @@ func (r *Runner) Run(ctx context.Context, c *fundhub.Connector, trigger string) 
 	return run, r.Store.FinishRun(ctx, run)
 }
 
-func (r *Runner) finish(ctx context.Context, c *fundhub.Connector, run *fundhub.SyncRun, err error) {
+func (r *Runner) finish(ctx context.Context, c *fundhub.Connector, run *fundhub.SyncRun,
+	err error) {
 	log := r.logger().With("connector", c.Name, "run", run.ID)
 	switch {
 	case err == nil:

@@ -14,7 +14,7 @@ import (
 
 	"fundhub"
 	"fundhub/connectors"
-	"fundhub/connectors/kinds"
+	"fundhub/connectors/source"
 	"fundhub/postgres"
 	"fundhub/postgres/pgtest"
 )
@@ -48,7 +48,7 @@ func declare(t *testing.T, db *postgres.DB, dir string) map[string]*fundhub.Conn
 
 func newRunner(db *postgres.DB) *connectors.Runner {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	return &connectors.Runner{Store: db, Open: kinds.Open, Regions: db.AllRegions, Logger: logger}
+	return &connectors.Runner{Store: db, Open: source.Open, Regions: db.AllRegions, Logger: logger}
 }
 
 func runOK(t *testing.T, r *connectors.Runner, c *fundhub.Connector) *fundhub.SyncRun {
@@ -123,7 +123,8 @@ func TestRunner_SecondRunChangesNothing(t *testing.T) {
 	cs := declare(t, db, "")
 	r := newRunner(db)
 
-	for _, name := range []string{"published-allocations", "eco-zone-table-2020", "published-targets"} {
+	names := []string{"published-allocations", "eco-zone-table-2020", "published-targets"}
+	for _, name := range names {
 		runOK(t, r, cs[name])
 		again := runOK(t, r, cs[name])
 		if again.Inserted != 0 || again.Updated != 0 {

@@ -61,7 +61,8 @@ func TestQuery_LimitsAndOddInput(t *testing.T) {
 	srv := server(t, pgtest.New(t))
 	aliases := ""
 	for i := 0; i < 20; i++ {
-		aliases += fmt.Sprintf(" a%d: regions(first: 1000) { nodes { children { children { code } } } }", i)
+		aliases += fmt.Sprintf(" a%d: regions(first: 1000) { nodes { children {"+
+			" children { code } } } }", i)
 	}
 	tests := []struct{ name, query, code string }{
 		{"too complex", "{" + aliases + " }", "COMPLEXITY_LIMIT_EXCEEDED"},

@@ -12,7 +12,7 @@ import (
 
 	"fundhub"
 	"fundhub/connectors"
-	"fundhub/connectors/kinds"
+	"fundhub/connectors/source"
 	"fundhub/graph"
 	"fundhub/postgres"
 )
@@ -26,7 +26,7 @@ func loadDemo(t *testing.T, db *postgres.DB) {
 		t.Fatal(err)
 	}
 
-	r := &connectors.Runner{Store: db, Open: kinds.Open, Regions: db.AllRegions,
+	r := &connectors.Runner{Store: db, Open: source.Open, Regions: db.AllRegions,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	for _, cfg := range cfgs {
 		c, err := cfg.Connector()

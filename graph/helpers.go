@@ -90,7 +90,8 @@ func cells(data []byte) ([]*Cell, error) {
 	return out, nil
 }
 
-func (r *Resolver) runs(ctx context.Context, connectorID *int64, p fundhub.Page) (*SyncRunConnection, error) {
+func (r *Resolver) runs(ctx context.Context, connectorID *int64,
+	p fundhub.Page) (*SyncRunConnection, error) {
 	nodes, total, err := r.Store.FindRuns(ctx, connectorID, p)
 	if err != nil {
 		return nil, err

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"time"
 
@@ -65,7 +64,8 @@ func scoped[K comparable, V any](s fundhub.Scope,
 }
 
 // mapped makes a loader over a lookup that returns a map by key.
-func mapped[K comparable, V any](fetch func(context.Context, []K) (map[K]V, error)) *dataloadgen.Loader[K, V] {
+func mapped[K comparable, V any](fetch func(context.Context, []K) (map[K]V,
+	error)) *dataloadgen.Loader[K, V] {
 	return dataloadgen.NewMappedLoader(fetch, dataloadgen.WithWait(loaderWait))
 }
 
@@ -100,24 +100,4 @@ func LoaderMiddleware(st Store, next http.Handler) http.Handler {
 		l := NewLoaders(st, ScopeFrom(r.Context()))
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), loadersKey{}, l)))
 	})
-}
-
-// optional turns a loader's not-found into a nil result, for nullable
-// relationships whose target may be missing or outside the caller's scope.
-func optional[V any](v V, err error) (V, error) {
-	if errors.Is(err, dataloadgen.ErrNotFound) {
-		var zero V
-		return zero, nil
-	}
-
-	return v, err
-}
-
-// list turns a loader's not-found into an empty list.
-func list[V any](v []V, err error) ([]V, error) {
-	if errors.Is(err, dataloadgen.ErrNotFound) {
-		return []V{}, nil
-	}
-
-	return v, err
 }

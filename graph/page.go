@@ -46,7 +46,8 @@ func pageArgs(first *int, after *string) (fundhub.Page, error) {
 // edges builds the edges of a page with their cursors, and its PageInfo.
 // first: 0 asks for no items; the store still fetched the default page for
 // the count, and it is dropped here.
-func edges[N any, E any](nodes []N, p fundhub.Page, total int, edge func(string, N) E) ([]E, *PageInfo) {
+func edges[N any, E any](nodes []N, p fundhub.Page, total int, edge func(string, N) E) ([]E,
+	*PageInfo) {
 	if p.First == 0 {
 		nodes = nil
 	}

@@ -164,7 +164,8 @@ func TestQuery_ProvinceTotalSaysWhatSeparatelyPlannedCitiesAdd(t *testing.T) {
 		t.Fatalf("groups: got %d, want 1", len(got.AllocationTotals))
 	}
 	g := got.AllocationTotals[0]
-	if g.Region.Code != "210000" || g.Amount != "549000000" || g.SeparatelyPlannedAmount != "16000000" {
+	if g.Region.Code != "210000" || g.Amount != "549000000" ||
+		g.SeparatelyPlannedAmount != "16000000" {
 		t.Errorf("辽宁 2020: got %+v, want 549000000 of which 16000000 to 大连", g)
 	}
 }
@@ -210,7 +211,8 @@ func TestQuery_TotalAmountCoversEveryPage(t *testing.T) {
 	var all struct {
 		Allocations struct{ Nodes []struct{ Amount string } }
 	}
-	query(t, srv, `{ allocations(first: 1000, filter: { year: 2020 }) { nodes { amount } } }`, nil, &all)
+	query(t, srv, `{ allocations(first: 1000, filter: { year: 2020 }) {
+		nodes { amount } } }`, nil, &all)
 
 	sum := decimal.Zero
 	for _, n := range all.Allocations.Nodes {

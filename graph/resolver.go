@@ -11,38 +11,51 @@ import (
 // that takes a scope applies it in SQL.
 type Store interface {
 	FindRegion(ctx context.Context, s fundhub.Scope, code string) (*fundhub.Region, error)
-	FindRegions(ctx context.Context, s fundhub.Scope, f fundhub.RegionFilter, p fundhub.Page) ([]*fundhub.Region, int, error)
+	FindRegions(ctx context.Context, s fundhub.Scope, f fundhub.RegionFilter,
+		p fundhub.Page) ([]*fundhub.Region, int, error)
 	RegionsByCodes(ctx context.Context, s fundhub.Scope, codes []string) ([]*fundhub.Region, error)
 	RegionChildren(ctx context.Context, codes []string) (map[string][]*fundhub.Region, error)
 	RegionNames(ctx context.Context, codes []string) (map[string][]*fundhub.RegionNameChange, error)
 
 	FindFund(ctx context.Context, s fundhub.Scope, id int64) (*fundhub.Fund, error)
-	FindFunds(ctx context.Context, s fundhub.Scope, f fundhub.FundFilter, p fundhub.Page) ([]*fundhub.Fund, int, error)
+	FindFunds(ctx context.Context, s fundhub.Scope, f fundhub.FundFilter,
+		p fundhub.Page) ([]*fundhub.Fund, int, error)
 	FundsByIDs(ctx context.Context, s fundhub.Scope, ids []int64) ([]*fundhub.Fund, error)
 
 	FindAllocation(ctx context.Context, s fundhub.Scope, id int64) (*fundhub.Allocation, error)
-	FindAllocations(ctx context.Context, s fundhub.Scope, f fundhub.AllocationFilter, p fundhub.Page) (*fundhub.AllocationList, error)
-	AllocationsByIDs(ctx context.Context, s fundhub.Scope, ids []int64) ([]*fundhub.Allocation, error)
-	AllocationTotals(ctx context.Context, s fundhub.Scope, q fundhub.TotalsQuery) ([]*fundhub.AllocationTotal, error)
-	SourceRecordsByAllocation(ctx context.Context, ids []int64) (map[int64][]*fundhub.AllocationSourceRecord, error)
+	FindAllocations(ctx context.Context, s fundhub.Scope, f fundhub.AllocationFilter,
+		p fundhub.Page) (*fundhub.AllocationList, error)
+	AllocationsByIDs(ctx context.Context, s fundhub.Scope, ids []int64) ([]*fundhub.Allocation,
+		error)
+	AllocationTotals(ctx context.Context, s fundhub.Scope,
+		q fundhub.TotalsQuery) ([]*fundhub.AllocationTotal, error)
+	SourceRecordsByAllocation(ctx context.Context,
+		ids []int64) (map[int64][]*fundhub.AllocationSourceRecord, error)
 
 	FindProject(ctx context.Context, s fundhub.Scope, id int64) (*fundhub.Project, error)
-	FindProjects(ctx context.Context, s fundhub.Scope, f fundhub.ProjectFilter, p fundhub.Page) ([]*fundhub.Project, int, error)
+	FindProjects(ctx context.Context, s fundhub.Scope, f fundhub.ProjectFilter,
+		p fundhub.Page) ([]*fundhub.Project, int, error)
 	ProjectsByIDs(ctx context.Context, s fundhub.Scope, ids []int64) ([]*fundhub.Project, error)
 
-	FindTargets(ctx context.Context, s fundhub.Scope, f fundhub.TargetFilter, p fundhub.Page) ([]*fundhub.PerformanceTarget, int, error)
-	TargetsByIDs(ctx context.Context, s fundhub.Scope, ids []int64) ([]*fundhub.PerformanceTarget, error)
-	FindReports(ctx context.Context, s fundhub.Scope, f fundhub.ReportFilter, p fundhub.Page) ([]*fundhub.ExecutionReport, int, error)
+	FindTargets(ctx context.Context, s fundhub.Scope, f fundhub.TargetFilter,
+		p fundhub.Page) ([]*fundhub.PerformanceTarget, int, error)
+	TargetsByIDs(ctx context.Context, s fundhub.Scope,
+		ids []int64) ([]*fundhub.PerformanceTarget, error)
+	FindReports(ctx context.Context, s fundhub.Scope, f fundhub.ReportFilter,
+		p fundhub.Page) ([]*fundhub.ExecutionReport, int, error)
 	LinesByReport(ctx context.Context, ids []int64) (map[int64][]*fundhub.ReportLine, error)
-	FindProblems(ctx context.Context, s fundhub.Scope, f fundhub.ProblemFilter, p fundhub.Page) ([]*fundhub.Problem, int, error)
+	FindProblems(ctx context.Context, s fundhub.Scope, f fundhub.ProblemFilter,
+		p fundhub.Page) ([]*fundhub.Problem, int, error)
 
 	FindConnectors(ctx context.Context) ([]*fundhub.Connector, error)
 	FindConnectorByName(ctx context.Context, name string) (*fundhub.Connector, error)
 	ConnectorsByIDs(ctx context.Context, ids []int64) ([]*fundhub.Connector, error)
 	LastRuns(ctx context.Context, connectorIDs []int64) (map[int64]*fundhub.SyncRun, error)
 	FindRun(ctx context.Context, id int64) (*fundhub.SyncRun, error)
-	FindRuns(ctx context.Context, connectorID *int64, p fundhub.Page) ([]*fundhub.SyncRun, int, error)
-	FindRejectedRows(ctx context.Context, runID int64, p fundhub.Page) ([]*fundhub.RejectedRow, int, error)
+	FindRuns(ctx context.Context, connectorID *int64, p fundhub.Page) ([]*fundhub.SyncRun, int,
+		error)
+	FindRejectedRows(ctx context.Context, runID int64, p fundhub.Page) ([]*fundhub.RejectedRow,
+		int, error)
 }
 
 // Resolver is the root of the resolvers. It holds no per-request state; the

@@ -12,42 +12,50 @@ import (
 
 // Fund is the batch resolver for the fund field.
 func (r *allocationResolver) Fund(ctx context.Context, objs []*fundhub.Allocation) ([]*fundhub.Fund, error) {
-	return one(ctx, loadersFrom(ctx).fundByID, objs, always(func(a *fundhub.Allocation) int64 { return a.FundID }))
+	return one(ctx, loadersFrom(ctx).fundByID, objs,
+		always(func(a *fundhub.Allocation) int64 { return a.FundID }))
 }
 
 // FromRegion is the batch resolver for the fromRegion field.
 func (r *allocationResolver) FromRegion(ctx context.Context, objs []*fundhub.Allocation) ([]*fundhub.Region, error) {
-	return one(ctx, loadersFrom(ctx).regionByCode, objs, always(func(a *fundhub.Allocation) string { return a.FromRegion }))
+	return one(ctx, loadersFrom(ctx).regionByCode, objs,
+		always(func(a *fundhub.Allocation) string { return a.FromRegion }))
 }
 
 // ToRegion is the batch resolver for the toRegion field.
 func (r *allocationResolver) ToRegion(ctx context.Context, objs []*fundhub.Allocation) ([]*fundhub.Region, error) {
-	return one(ctx, loadersFrom(ctx).regionByCode, objs, always(func(a *fundhub.Allocation) string { return a.ToRegion }))
+	return one(ctx, loadersFrom(ctx).regionByCode, objs,
+		always(func(a *fundhub.Allocation) string { return a.ToRegion }))
 }
 
 // Project is the batch resolver for the project field.
 func (r *allocationResolver) Project(ctx context.Context, objs []*fundhub.Allocation) ([]*fundhub.Project, error) {
-	return one(ctx, loadersFrom(ctx).projectByID, objs, func(a *fundhub.Allocation) (int64, bool) { return ptr(a.ProjectID) })
+	return one(ctx, loadersFrom(ctx).projectByID, objs,
+		func(a *fundhub.Allocation) (int64, bool) { return ptr(a.ProjectID) })
 }
 
 // Parent is the batch resolver for the parent field.
 func (r *allocationResolver) Parent(ctx context.Context, objs []*fundhub.Allocation) ([]*fundhub.Allocation, error) {
-	return one(ctx, loadersFrom(ctx).allocationByID, objs, func(a *fundhub.Allocation) (int64, bool) { return ptr(a.ParentID) })
+	return one(ctx, loadersFrom(ctx).allocationByID, objs,
+		func(a *fundhub.Allocation) (int64, bool) { return ptr(a.ParentID) })
 }
 
 // SourceRecords is the batch resolver for the sourceRecords field.
 func (r *allocationResolver) SourceRecords(ctx context.Context, objs []*fundhub.Allocation) ([][]*fundhub.AllocationSourceRecord, error) {
-	return many(ctx, loadersFrom(ctx).sourcesByAllocation, objs, func(a *fundhub.Allocation) int64 { return a.ID })
+	return many(ctx, loadersFrom(ctx).sourcesByAllocation, objs,
+		func(a *fundhub.Allocation) int64 { return a.ID })
 }
 
 // Fund is the batch resolver for the fund field.
 func (r *allocationTotalResolver) Fund(ctx context.Context, objs []*fundhub.AllocationTotal) ([]*fundhub.Fund, error) {
-	return one(ctx, loadersFrom(ctx).fundByID, objs, func(t *fundhub.AllocationTotal) (int64, bool) { return ptr(t.FundID) })
+	return one(ctx, loadersFrom(ctx).fundByID, objs,
+		func(t *fundhub.AllocationTotal) (int64, bool) { return ptr(t.FundID) })
 }
 
 // Region is the batch resolver for the region field.
 func (r *allocationTotalResolver) Region(ctx context.Context, objs []*fundhub.AllocationTotal) ([]*fundhub.Region, error) {
-	return one(ctx, loadersFrom(ctx).regionByCode, objs, func(t *fundhub.AllocationTotal) (string, bool) { return ptr(t.RegionCode) })
+	return one(ctx, loadersFrom(ctx).regionByCode, objs,
+		func(t *fundhub.AllocationTotal) (string, bool) { return ptr(t.RegionCode) })
 }
 
 // Config is the resolver for the config field.
@@ -57,7 +65,8 @@ func (r *connectorResolver) Config(ctx context.Context, obj *fundhub.Connector) 
 
 // LastRun is the batch resolver for the lastRun field.
 func (r *connectorResolver) LastRun(ctx context.Context, objs []*fundhub.Connector) ([]*fundhub.SyncRun, error) {
-	return one(ctx, loadersFrom(ctx).lastRunByConnector, objs, always(func(c *fundhub.Connector) int64 { return c.ID }))
+	return one(ctx, loadersFrom(ctx).lastRunByConnector, objs,
+		always(func(c *fundhub.Connector) int64 { return c.ID }))
 }
 
 // Runs is the resolver for the runs field.
@@ -72,62 +81,74 @@ func (r *connectorResolver) Runs(ctx context.Context, obj *fundhub.Connector, fi
 
 // Region is the batch resolver for the region field.
 func (r *executionReportResolver) Region(ctx context.Context, objs []*fundhub.ExecutionReport) ([]*fundhub.Region, error) {
-	return one(ctx, loadersFrom(ctx).regionByCode, objs, always(func(e *fundhub.ExecutionReport) string { return e.RegionCode }))
+	return one(ctx, loadersFrom(ctx).regionByCode, objs,
+		always(func(e *fundhub.ExecutionReport) string { return e.RegionCode }))
 }
 
 // Lines is the batch resolver for the lines field.
 func (r *executionReportResolver) Lines(ctx context.Context, objs []*fundhub.ExecutionReport) ([][]*fundhub.ReportLine, error) {
-	return many(ctx, loadersFrom(ctx).linesByReport, objs, func(e *fundhub.ExecutionReport) int64 { return e.ID })
+	return many(ctx, loadersFrom(ctx).linesByReport, objs,
+		func(e *fundhub.ExecutionReport) int64 { return e.ID })
 }
 
 // OwnerRegion is the batch resolver for the ownerRegion field.
 func (r *fundResolver) OwnerRegion(ctx context.Context, objs []*fundhub.Fund) ([]*fundhub.Region, error) {
-	return one(ctx, loadersFrom(ctx).regionByCode, objs, always(func(f *fundhub.Fund) string { return f.OwnerRegion }))
+	return one(ctx, loadersFrom(ctx).regionByCode, objs,
+		always(func(f *fundhub.Fund) string { return f.OwnerRegion }))
 }
 
 // Region is the batch resolver for the region field.
 func (r *performanceTargetResolver) Region(ctx context.Context, objs []*fundhub.PerformanceTarget) ([]*fundhub.Region, error) {
-	return one(ctx, loadersFrom(ctx).regionByCode, objs, always(func(t *fundhub.PerformanceTarget) string { return t.RegionCode }))
+	return one(ctx, loadersFrom(ctx).regionByCode, objs,
+		always(func(t *fundhub.PerformanceTarget) string { return t.RegionCode }))
 }
 
 // Fund is the batch resolver for the fund field.
 func (r *performanceTargetResolver) Fund(ctx context.Context, objs []*fundhub.PerformanceTarget) ([]*fundhub.Fund, error) {
-	return one(ctx, loadersFrom(ctx).fundByID, objs, func(t *fundhub.PerformanceTarget) (int64, bool) { return ptr(t.FundID) })
+	return one(ctx, loadersFrom(ctx).fundByID, objs,
+		func(t *fundhub.PerformanceTarget) (int64, bool) { return ptr(t.FundID) })
 }
 
 // Allocation is the batch resolver for the allocation field.
 func (r *performanceTargetResolver) Allocation(ctx context.Context, objs []*fundhub.PerformanceTarget) ([]*fundhub.Allocation, error) {
-	return one(ctx, loadersFrom(ctx).allocationByID, objs, func(t *fundhub.PerformanceTarget) (int64, bool) { return ptr(t.AllocationID) })
+	return one(ctx, loadersFrom(ctx).allocationByID, objs,
+		func(t *fundhub.PerformanceTarget) (int64, bool) { return ptr(t.AllocationID) })
 }
 
 // Project is the batch resolver for the project field.
 func (r *performanceTargetResolver) Project(ctx context.Context, objs []*fundhub.PerformanceTarget) ([]*fundhub.Project, error) {
-	return one(ctx, loadersFrom(ctx).projectByID, objs, func(t *fundhub.PerformanceTarget) (int64, bool) { return ptr(t.ProjectID) })
+	return one(ctx, loadersFrom(ctx).projectByID, objs,
+		func(t *fundhub.PerformanceTarget) (int64, bool) { return ptr(t.ProjectID) })
 }
 
 // Parent is the batch resolver for the parent field.
 func (r *performanceTargetResolver) Parent(ctx context.Context, objs []*fundhub.PerformanceTarget) ([]*fundhub.PerformanceTarget, error) {
-	return one(ctx, loadersFrom(ctx).targetByID, objs, func(t *fundhub.PerformanceTarget) (int64, bool) { return ptr(t.ParentID) })
+	return one(ctx, loadersFrom(ctx).targetByID, objs,
+		func(t *fundhub.PerformanceTarget) (int64, bool) { return ptr(t.ParentID) })
 }
 
 // Region is the batch resolver for the region field.
 func (r *problemResolver) Region(ctx context.Context, objs []*fundhub.Problem) ([]*fundhub.Region, error) {
-	return one(ctx, loadersFrom(ctx).regionByCode, objs, always(func(p *fundhub.Problem) string { return p.RegionCode }))
+	return one(ctx, loadersFrom(ctx).regionByCode, objs,
+		always(func(p *fundhub.Problem) string { return p.RegionCode }))
 }
 
 // Allocation is the batch resolver for the allocation field.
 func (r *problemResolver) Allocation(ctx context.Context, objs []*fundhub.Problem) ([]*fundhub.Allocation, error) {
-	return one(ctx, loadersFrom(ctx).allocationByID, objs, func(p *fundhub.Problem) (int64, bool) { return ptr(p.AllocationID) })
+	return one(ctx, loadersFrom(ctx).allocationByID, objs,
+		func(p *fundhub.Problem) (int64, bool) { return ptr(p.AllocationID) })
 }
 
 // Project is the batch resolver for the project field.
 func (r *problemResolver) Project(ctx context.Context, objs []*fundhub.Problem) ([]*fundhub.Project, error) {
-	return one(ctx, loadersFrom(ctx).projectByID, objs, func(p *fundhub.Problem) (int64, bool) { return ptr(p.ProjectID) })
+	return one(ctx, loadersFrom(ctx).projectByID, objs,
+		func(p *fundhub.Problem) (int64, bool) { return ptr(p.ProjectID) })
 }
 
 // Region is the batch resolver for the region field.
 func (r *projectResolver) Region(ctx context.Context, objs []*fundhub.Project) ([]*fundhub.Region, error) {
-	return one(ctx, loadersFrom(ctx).regionByCode, objs, always(func(p *fundhub.Project) string { return p.RegionCode }))
+	return one(ctx, loadersFrom(ctx).regionByCode, objs,
+		always(func(p *fundhub.Project) string { return p.RegionCode }))
 }
 
 // Region is the resolver for the region field.
@@ -335,7 +356,8 @@ func (r *regionResolver) FullName(ctx context.Context, objs []*fundhub.Region) (
 
 // Parent is the batch resolver for the parent field.
 func (r *regionResolver) Parent(ctx context.Context, objs []*fundhub.Region) ([]*fundhub.Region, error) {
-	return one(ctx, loadersFrom(ctx).regionByCode, objs, func(g *fundhub.Region) (string, bool) { return ptr(g.ParentCode) })
+	return one(ctx, loadersFrom(ctx).regionByCode, objs,
+		func(g *fundhub.Region) (string, bool) { return ptr(g.ParentCode) })
 }
 
 // Ancestors is the batch resolver for the ancestors field.
@@ -345,17 +367,20 @@ func (r *regionResolver) Ancestors(ctx context.Context, objs []*fundhub.Region) 
 
 // Children is the batch resolver for the children field.
 func (r *regionResolver) Children(ctx context.Context, objs []*fundhub.Region) ([][]*fundhub.Region, error) {
-	return many(ctx, loadersFrom(ctx).childrenByRegion, objs, func(g *fundhub.Region) string { return g.Code })
+	return many(ctx, loadersFrom(ctx).childrenByRegion, objs,
+		func(g *fundhub.Region) string { return g.Code })
 }
 
 // Successor is the batch resolver for the successor field.
 func (r *regionResolver) Successor(ctx context.Context, objs []*fundhub.Region) ([]*fundhub.Region, error) {
-	return one(ctx, loadersFrom(ctx).regionByCode, objs, func(g *fundhub.Region) (string, bool) { return ptr(g.SuccessorCode) })
+	return one(ctx, loadersFrom(ctx).regionByCode, objs,
+		func(g *fundhub.Region) (string, bool) { return ptr(g.SuccessorCode) })
 }
 
 // FormerNames is the batch resolver for the formerNames field.
 func (r *regionResolver) FormerNames(ctx context.Context, objs []*fundhub.Region) ([][]*fundhub.RegionNameChange, error) {
-	return many(ctx, loadersFrom(ctx).namesByRegion, objs, func(g *fundhub.Region) string { return g.Code })
+	return many(ctx, loadersFrom(ctx).namesByRegion, objs,
+		func(g *fundhub.Region) string { return g.Code })
 }
 
 // Data is the resolver for the data field.
@@ -365,22 +390,26 @@ func (r *rejectedRowResolver) Data(ctx context.Context, obj *fundhub.RejectedRow
 
 // Allocation is the batch resolver for the allocation field.
 func (r *reportLineResolver) Allocation(ctx context.Context, objs []*fundhub.ReportLine) ([]*fundhub.Allocation, error) {
-	return one(ctx, loadersFrom(ctx).allocationByID, objs, func(l *fundhub.ReportLine) (int64, bool) { return ptr(l.AllocationID) })
+	return one(ctx, loadersFrom(ctx).allocationByID, objs,
+		func(l *fundhub.ReportLine) (int64, bool) { return ptr(l.AllocationID) })
 }
 
 // Project is the batch resolver for the project field.
 func (r *reportLineResolver) Project(ctx context.Context, objs []*fundhub.ReportLine) ([]*fundhub.Project, error) {
-	return one(ctx, loadersFrom(ctx).projectByID, objs, func(l *fundhub.ReportLine) (int64, bool) { return ptr(l.ProjectID) })
+	return one(ctx, loadersFrom(ctx).projectByID, objs,
+		func(l *fundhub.ReportLine) (int64, bool) { return ptr(l.ProjectID) })
 }
 
 // Target is the batch resolver for the target field.
 func (r *reportLineResolver) Target(ctx context.Context, objs []*fundhub.ReportLine) ([]*fundhub.PerformanceTarget, error) {
-	return one(ctx, loadersFrom(ctx).targetByID, objs, func(l *fundhub.ReportLine) (int64, bool) { return ptr(l.TargetID) })
+	return one(ctx, loadersFrom(ctx).targetByID, objs,
+		func(l *fundhub.ReportLine) (int64, bool) { return ptr(l.TargetID) })
 }
 
 // Connector is the batch resolver for the connector field.
 func (r *syncRunResolver) Connector(ctx context.Context, objs []*fundhub.SyncRun) ([]*fundhub.Connector, error) {
-	return one(ctx, loadersFrom(ctx).connectorByID, objs, always(func(s *fundhub.SyncRun) int64 { return s.ConnectorID }))
+	return one(ctx, loadersFrom(ctx).connectorByID, objs,
+		always(func(s *fundhub.SyncRun) int64 { return s.ConnectorID }))
 }
 
 // RejectedRows is the resolver for the rejectedRows field.

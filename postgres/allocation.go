@@ -87,7 +87,8 @@ func (d *DB) AllocationsByIDs(ctx context.Context, s fundhub.Scope,
 
 // SourceRecordsByAllocation returns each allocation's source records in the
 // order they were first seen.
-func (d *DB) SourceRecordsByAllocation(ctx context.Context, ids []int64) (map[int64][]*fundhub.AllocationSourceRecord, error) {
+func (d *DB) SourceRecordsByAllocation(ctx context.Context,
+	ids []int64) (map[int64][]*fundhub.AllocationSourceRecord, error) {
 	var rows []*fundhub.AllocationSourceRecord
 	err := d.db.SelectContext(ctx, &rows, `SELECT id, allocation_id, source_system,
 		external_id, amount, document_no, last_synced_at FROM allocation_sources

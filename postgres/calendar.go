@@ -14,7 +14,8 @@ import (
 // days whose name or kind changed are updated, and every year the list
 // touches is recorded as covered. Days are never deleted, so a later list
 // that covers only next year leaves earlier years intact.
-func (d *DB) ImportCalendar(ctx context.Context, days []fundhub.CalendarDay) (fundhub.CalendarImportResult, error) {
+func (d *DB) ImportCalendar(ctx context.Context,
+	days []fundhub.CalendarDay) (fundhub.CalendarImportResult, error) {
 	var res fundhub.CalendarImportResult
 	years := map[int]bool{}
 

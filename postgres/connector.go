@@ -113,7 +113,8 @@ func (d *DB) FindRejectedRows(ctx context.Context, runID int64,
 }
 
 // LastRuns returns the latest run of each connector that has one.
-func (d *DB) LastRuns(ctx context.Context, connectorIDs []int64) (map[int64]*fundhub.SyncRun, error) {
+func (d *DB) LastRuns(ctx context.Context, connectorIDs []int64) (map[int64]*fundhub.SyncRun,
+	error) {
 	var rows []*fundhub.SyncRun
 	err := d.db.SelectContext(ctx, &rows, `SELECT DISTINCT ON (connector_id) `+runCols+`
 		FROM sync_runs WHERE connector_id = ANY($1)

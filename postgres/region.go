@@ -14,7 +14,8 @@ const regionCols = `r.code, r.name, r.level, r.parent_code, r.path,
 
 // FindRegion returns the region with code, retired or not. Regions are
 // public reference data, so the scope does not hide them.
-func (d *DB) FindRegion(ctx context.Context, _ fundhub.Scope, code string) (*fundhub.Region, error) {
+func (d *DB) FindRegion(ctx context.Context, _ fundhub.Scope, code string) (*fundhub.Region,
+	error) {
 	var r fundhub.Region
 	err := d.db.GetContext(ctx, &r,
 		`SELECT `+regionCols+` FROM regions r WHERE r.code = $1`, code)
@@ -50,7 +51,8 @@ func (d *DB) FindRegions(ctx context.Context, _ fundhub.Scope, f fundhub.RegionF
 	return d.regionPage(ctx, &w, p)
 }
 
-func (d *DB) regionPage(ctx context.Context, w *where, p fundhub.Page) ([]*fundhub.Region, int, error) {
+func (d *DB) regionPage(ctx context.Context, w *where, p fundhub.Page) ([]*fundhub.Region, int,
+	error) {
 	return findPage[fundhub.Region](ctx, d, regionList, w, p)
 }
 
@@ -59,7 +61,8 @@ var regionList = listQuery{what: "regions", cols: regionCols, from: `regions r`,
 	order: `r.code`, key: `r.code`}
 
 // RegionsByCodes returns the regions with the codes, for dataloaders.
-func (d *DB) RegionsByCodes(ctx context.Context, _ fundhub.Scope, codes []string) ([]*fundhub.Region, error) {
+func (d *DB) RegionsByCodes(ctx context.Context, _ fundhub.Scope,
+	codes []string) ([]*fundhub.Region, error) {
 	var out []*fundhub.Region
 	err := d.db.SelectContext(ctx, &out, `SELECT `+regionCols+
 		` FROM regions r WHERE r.code = ANY($1)`, pq.Array(codes))
@@ -84,7 +87,8 @@ func (d *DB) AllRegions(ctx context.Context) ([]*fundhub.Region, error) {
 }
 
 // RegionNames returns the earlier names of each region code, oldest first.
-func (d *DB) RegionNames(ctx context.Context, codes []string) (map[string][]*fundhub.RegionNameChange, error) {
+func (d *DB) RegionNames(ctx context.Context,
+	codes []string) (map[string][]*fundhub.RegionNameChange, error) {
 	var rows []*fundhub.RegionNameChange
 	err := d.db.SelectContext(ctx, &rows, `SELECT code, name, valid_from, valid_to
 		FROM region_names WHERE code = ANY($1) ORDER BY code, valid_to`, pq.Array(codes))
@@ -102,7 +106,8 @@ func (d *DB) RegionNames(ctx context.Context, codes []string) (map[string][]*fun
 
 // RegionChildren returns the current direct children of each code, ordered
 // by code.
-func (d *DB) RegionChildren(ctx context.Context, codes []string) (map[string][]*fundhub.Region, error) {
+func (d *DB) RegionChildren(ctx context.Context, codes []string) (map[string][]*fundhub.Region,
+	error) {
 	var rows []*fundhub.Region
 	err := d.db.SelectContext(ctx, &rows, `SELECT `+regionCols+` FROM regions r
 		WHERE r.parent_code = ANY($1) AND r.valid_to IS NULL ORDER BY r.code`,

@@ -68,7 +68,8 @@ func (im *regionImporter) rename(ctx context.Context, cur *fundhub.Region, name 
 }
 
 // move re-parents a region and rewrites the paths of its whole subtree.
-func (im *regionImporter) move(ctx context.Context, cur *fundhub.Region, parent *fundhub.Region) error {
+func (im *regionImporter) move(ctx context.Context, cur *fundhub.Region,
+	parent *fundhub.Region) error {
 	oldPath, newPath := cur.Path, parent.Path+cur.Code+"/"
 	_, err := im.tx.ExecContext(ctx, `UPDATE regions SET parent_code = $2 WHERE code = $1`,
 		cur.Code, parent.Code)
@@ -104,7 +105,8 @@ func (im *regionImporter) retire(ctx context.Context, code string, successor *st
 }
 
 // retireMissing retires every current region the list no longer names.
-func (im *regionImporter) retireMissing(ctx context.Context, res *fundhub.RegionImportResult) error {
+func (im *regionImporter) retireMissing(ctx context.Context,
+	res *fundhub.RegionImportResult) error {
 	for code, r := range im.existing {
 		if im.seen[code] || r.ValidTo != nil {
 			continue

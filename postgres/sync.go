@@ -79,7 +79,8 @@ func (d *DB) SweepInterrupted(ctx context.Context, connectorID int64) error {
 }
 
 // StartRun records a new RUNNING run of the connector.
-func (d *DB) StartRun(ctx context.Context, connectorID int64, trigger string) (*fundhub.SyncRun, error) {
+func (d *DB) StartRun(ctx context.Context, connectorID int64, trigger string) (*fundhub.SyncRun,
+	error) {
 	run := &fundhub.SyncRun{ConnectorID: connectorID, StartedAt: d.Now(),
 		Status: fundhub.RunRunning, Trigger: trigger}
 	err := d.db.GetContext(ctx, &run.ID, `INSERT INTO sync_runs

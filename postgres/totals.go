@@ -32,7 +32,8 @@ func regionAtLevel(l fundhub.RegionLevel) string {
 // by q's dimensions. Sums are exact NUMERIC sums computed in SQL over the
 // caller's scope only. SeparatelyPlannedAmount is the part received inside
 // a 计划单列市's subtree.
-func (d *DB) AllocationTotals(ctx context.Context, s fundhub.Scope, q fundhub.TotalsQuery) ([]*fundhub.AllocationTotal, error) {
+func (d *DB) AllocationTotals(ctx context.Context, s fundhub.Scope,
+	q fundhub.TotalsQuery) ([]*fundhub.AllocationTotal, error) {
 	w := allocationWhere(s, q.Filter)
 	level := fundhub.LevelProvince
 	if q.RegionLevel != nil {

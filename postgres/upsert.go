@@ -12,7 +12,8 @@ import (
 	"fundhub"
 )
 
-func (d *DB) upsertItem(ctx context.Context, tx *sqlx.Tx, it *fundhub.SyncItem) (fundhub.Outcome, error) {
+func (d *DB) upsertItem(ctx context.Context, tx *sqlx.Tx,
+	it *fundhub.SyncItem) (fundhub.Outcome, error) {
 	now := d.Now()
 	switch {
 	case it.Allocation != nil:

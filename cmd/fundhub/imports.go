@@ -44,7 +44,8 @@ func runImport(ctx context.Context, logger *slog.Logger, kind string, args []str
 	})
 }
 
-func importRegions(ctx context.Context, db *postgres.DB, b []byte, name string, asOf time.Time) error {
+func importRegions(ctx context.Context, db *postgres.DB, b []byte, name string,
+	asOf time.Time) error {
 	rows, err := refdata.ParseRegions(bytesReader(b))
 	if err != nil {
 		return err

@@ -47,7 +47,6 @@ func main() {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(2)
 		}
-		logger.Error("fundhub failed", "error", err)
 		fmt.Fprintln(os.Stderr, "fundhub:", err)
 		os.Exit(1)
 	}

@@ -9,7 +9,7 @@ import (
 
 	"fundhub"
 	"fundhub/connectors"
-	"fundhub/connectors/kinds"
+	"fundhub/connectors/source"
 	"fundhub/postgres"
 )
 
@@ -59,7 +59,8 @@ func runSync(ctx context.Context, logger *slog.Logger, args []string) error {
 
 // selectConnectors returns the named connectors, or every enabled one when
 // no name is given.
-func selectConnectors(ctx context.Context, db *postgres.DB, names []string) ([]*fundhub.Connector, error) {
+func selectConnectors(ctx context.Context, db *postgres.DB,
+	names []string) ([]*fundhub.Connector, error) {
 	if len(names) == 0 {
 		all, err := db.FindConnectors(ctx)
 		var enabled []*fundhub.Connector
@@ -110,7 +111,7 @@ func declareConnectors(ctx context.Context, db *postgres.DB, path string) ([]str
 }
 
 func newRunner(db *postgres.DB, logger *slog.Logger) *connectors.Runner {
-	return &connectors.Runner{Store: db, Open: kinds.Open, Regions: db.AllRegions,
+	return &connectors.Runner{Store: db, Open: source.Open, Regions: db.AllRegions,
 		Logger: logger}
 }
 

@@ -60,12 +60,14 @@ func (countingDriver) Open(name string) (driver.Conn, error) {
 // countingConn forwards to lib/pq's connection and counts the statements.
 type countingConn struct{ driver.Conn }
 
-func (c *countingConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
+func (c *countingConn) QueryContext(ctx context.Context, q string,
+	args []driver.NamedValue) (driver.Rows, error) {
 	counter.n.Add(1)
 	return c.Conn.(driver.QueryerContext).QueryContext(ctx, q, args)
 }
 
-func (c *countingConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
+func (c *countingConn) ExecContext(ctx context.Context, q string,
+	args []driver.NamedValue) (driver.Result, error) {
 	counter.n.Add(1)
 	return c.Conn.(driver.ExecerContext).ExecContext(ctx, q, args)
 }

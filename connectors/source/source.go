@@ -1,7 +1,7 @@
-// Package kinds opens the source of each kind of connector. It is the one
+// Package source opens the source of each kind of connector. It is the one
 // place that knows every kind, so the runner and the commands stay free of
 // kind-specific imports.
-package kinds
+package source
 
 import (
 	"context"
