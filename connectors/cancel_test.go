@@ -57,7 +57,7 @@ func TestRunner_CancelKeepsCommittedBatches(t *testing.T) {
 		t.Errorf("status: got %s, want CANCELLED", run.Status)
 	}
 	var n int
-	db.SQL().Get(&n, `SELECT count(*) FROM allocation_sources`)
+	pgtest.Get(t, db, &n, `SELECT count(*) FROM allocation_sources`)
 	if n != 20 || run.Inserted != 20 {
 		t.Errorf("committed: got %d rows (run says %d), want the two full batches of 10",
 			n, run.Inserted)

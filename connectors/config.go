@@ -109,7 +109,7 @@ func LoadConfigFile(path string) ([]*Config, error) {
 
 	base, err := filepath.Abs(filepath.Dir(path))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("locating %s: %w", path, err)
 	}
 	for _, c := range doc.Connectors {
 		if c.File != nil && c.File.Dir != "" && !filepath.IsAbs(c.File.Dir) {

@@ -150,10 +150,10 @@ func TestRunner_TwoSourcesOneAllocation(t *testing.T) {
 		t.Errorf("eco table run: got %+v, want 27 inserted, 5 skipped, 0 rejected", eco.RunCounts)
 	}
 	var allocations, twoSources, conflicts int
-	db.SQL().Get(&allocations, `SELECT count(*) FROM allocations`)
-	db.SQL().Get(&twoSources, `SELECT count(*) FROM (SELECT allocation_id FROM
+	pgtest.Get(t, db, &allocations, `SELECT count(*) FROM allocations`)
+	pgtest.Get(t, db, &twoSources, `SELECT count(*) FROM (SELECT allocation_id FROM
 		allocation_sources GROUP BY 1 HAVING count(*) = 2) s`)
-	db.SQL().Get(&conflicts, `SELECT count(*) FROM allocations WHERE conflict`)
+	pgtest.Get(t, db, &conflicts, `SELECT count(*) FROM allocations WHERE conflict`)
 	if allocations != 37 || twoSources != 27 || conflicts != 0 {
 		t.Errorf("got %d allocations, %d with two sources, %d conflicts; want 37, 27, 0",
 			allocations, twoSources, conflicts)
@@ -234,8 +234,8 @@ func TestRunner_DisagreementClearsWhenSourcesAgree(t *testing.T) {
 
 	var conflicts int
 	var status string
-	db.SQL().Get(&conflicts, `SELECT count(*) FROM allocations WHERE conflict`)
-	db.SQL().Get(&status, `SELECT status FROM problems WHERE rule = 'source_disagreement'`)
+	pgtest.Get(t, db, &conflicts, `SELECT count(*) FROM allocations WHERE conflict`)
+	pgtest.Get(t, db, &status, `SELECT status FROM problems WHERE rule = 'source_disagreement'`)
 	if again.Updated != 1 || conflicts != 0 || status != "RESOLVED" {
 		t.Errorf("got %d updated, %d conflicts, problem %s; want 1, 0, RESOLVED",
 			again.Updated, conflicts, status)

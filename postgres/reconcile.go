@@ -106,7 +106,10 @@ func recordConflict(ctx context.Context, tx *sqlx.Tx, id int64, conflict bool,
 		_, err := tx.ExecContext(ctx, `UPDATE problems SET status = 'RESOLVED',
 			resolved_at = $2, resolution_note = '来源数据已一致 (the sources agree again)'
 			WHERE dedup_key = $1 AND status IN ('OPEN', 'ACKNOWLEDGED')`, key, now)
-		return err
+		if err != nil {
+			return fmt.Errorf("resolving conflict of allocation %d: %w", id, err)
+		}
+		return nil
 	}
 
 	parts := make([]string, len(figs))

@@ -25,8 +25,8 @@ func TestMigrate_LoadsReferenceData(t *testing.T) {
 	}
 
 	var days, years int
-	db.SQL().Get(&days, `SELECT count(*) FROM calendar_days`)
-	db.SQL().Get(&years, `SELECT count(*) FROM calendar_years`)
+	pgtest.Get(t, db, &days, `SELECT count(*) FROM calendar_days`)
+	pgtest.Get(t, db, &years, `SELECT count(*) FROM calendar_years`)
 	if days != 254 || years != 7 {
 		t.Errorf("calendar: got %d days in %d years, want 254 in 7", days, years)
 	}
@@ -91,7 +91,10 @@ func TestDB_ImportRegions(t *testing.T) {
 		t.Errorf("name history of 330105: got %v, want [拱墅区]", h)
 	}
 
-	created, _ := db.FindRegion(ctx, fundhub.FullScope(), "330199")
+	created, err := db.FindRegion(ctx, fundhub.FullScope(), "330199")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if created == nil || !strings.HasPrefix(created.Path, "/100000/330000/330100/") {
 		t.Errorf("new region path: got %+v", created)
 	}
@@ -124,7 +127,7 @@ func TestDB_ImportCalendar(t *testing.T) {
 	}
 
 	var years []int
-	db.SQL().Select(&years, `SELECT year FROM calendar_years ORDER BY year`)
+	pgtest.Select(t, db, &years, `SELECT year FROM calendar_years ORDER BY year`)
 	if len(years) != 8 || years[7] != 2027 {
 		t.Errorf("covered years: got %v, want 2020 to 2027", years)
 	}

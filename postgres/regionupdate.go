@@ -38,8 +38,11 @@ func (im *regionImporter) update(ctx context.Context, cur *fundhub.Region,
 	case !retire && cur.ValidTo != nil:
 		_, err := im.tx.ExecContext(ctx, `UPDATE regions SET valid_to = NULL,
 			successor_code = NULL WHERE code = $1`, cur.Code)
+		if err != nil {
+			return false, fmt.Errorf("restoring %s: %w", cur.Code, err)
+		}
 		res.Restored++
-		return true, err
+		return true, nil
 	}
 
 	return changed, nil
@@ -62,9 +65,12 @@ func (im *regionImporter) rename(ctx context.Context, cur *fundhub.Region, name 
 
 	_, err = im.tx.ExecContext(ctx, `UPDATE regions SET name = $2 WHERE code = $1`,
 		cur.Code, name)
+	if err != nil {
+		return fmt.Errorf("renaming %s: %w", cur.Code, err)
+	}
 	cur.Name = name
 
-	return err
+	return nil
 }
 
 // move re-parents a region and rewrites the paths of its whole subtree.

@@ -31,8 +31,11 @@ func ensureFund(ctx context.Context, tx *sqlx.Tx, ref fundhub.FundRef) (int64, e
 	var id int64
 	err := tx.GetContext(ctx, &id, `SELECT id FROM funds WHERE name = $1 AND year = $2`,
 		ref.Name, ref.Year)
-	if err == nil || !isNoRows(err) {
-		return id, err
+	if err == nil {
+		return id, nil
+	}
+	if !isNoRows(err) {
+		return 0, fmt.Errorf("loading fund %s %d: %w", ref.Name, ref.Year, err)
 	}
 
 	// A local fund's level is its owner's: a province, city or county budget.
@@ -87,7 +90,7 @@ func upsertAllocation(ctx context.Context, tx *sqlx.Tx, rec *fundhub.AllocationR
 	data map[string]string, now time.Time) (fundhub.Outcome, error) {
 	payload, err := json.Marshal(data)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("encoding row of %s: %w", rec.ExternalID, err)
 	}
 
 	var cur sourceRow
@@ -133,7 +136,10 @@ func updateSourceRecord(ctx context.Context, tx *sqlx.Tx, cur sourceRow,
 	if cur.Amount.Equal(rec.Amount) && doc == rec.DocumentNo && jsonEqual(cur.Payload, payload) {
 		_, err := tx.ExecContext(ctx, `UPDATE allocation_sources SET last_synced_at = $2
 			WHERE id = $1`, cur.ID, now)
-		return fundhub.Unchanged, err
+		if err != nil {
+			return "", fmt.Errorf("touching source record %s: %w", rec.ExternalID, err)
+		}
+		return fundhub.Unchanged, nil
 	}
 
 	_, err = tx.ExecContext(ctx, `UPDATE allocation_sources SET amount = $2,

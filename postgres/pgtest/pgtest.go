@@ -198,3 +198,20 @@ func discardLogger() *slog.Logger {
 type ioDiscard struct{}
 
 func (ioDiscard) Write(p []byte) (int, error) { return len(p), nil }
+
+// Get runs a query of one row into dest, failing the test on any error, for
+// the checks a test makes of the database.
+func Get(tb testing.TB, db *postgres.DB, dest any, query string, args ...any) {
+	tb.Helper()
+	if err := db.SQL().Get(dest, query, args...); err != nil {
+		tb.Fatalf("querying %q: %v", query, err)
+	}
+}
+
+// Select runs a query of many rows into dest, failing the test on any error.
+func Select(tb testing.TB, db *postgres.DB, dest any, query string, args ...any) {
+	tb.Helper()
+	if err := db.SQL().Select(dest, query, args...); err != nil {
+		tb.Fatalf("querying %q: %v", query, err)
+	}
+}
