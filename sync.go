@@ -155,7 +155,8 @@ type SyncItem struct {
 }
 
 // SyncStore is what a sync run needs from storage. Each ApplyBatch is one
-// transaction holding the batch's rows and its rejected rows.
+// transaction holding the batch's rows, its rejected rows and, when given,
+// the connector's new cursor, so a cursor never runs ahead of its rows.
 type SyncStore interface {
 	// TryLockConnector takes the connector's run lock across all replicas.
 	// ok is false when another run holds it; release frees it.
@@ -165,8 +166,12 @@ type SyncStore interface {
 	SweepInterrupted(ctx context.Context, connectorID int64) error
 	// StartRun records a new RUNNING run.
 	StartRun(ctx context.Context, connectorID int64, trigger string) (*SyncRun, error)
-	// ApplyBatch loads items atomically and returns what it did to them.
-	ApplyBatch(ctx context.Context, run *SyncRun, items []SyncItem) (RunCounts, error)
+	// ApplyBatch loads items and stores cursor, when not nil, atomically,
+	// and returns what it did to the items.
+	ApplyBatch(ctx context.Context, run *SyncRun, items []SyncItem,
+		cursor *string) (RunCounts, error)
+	// Cursor returns the connector's committed cursor, or "" if none.
+	Cursor(ctx context.Context, connectorID int64) (string, error)
 	// FinishRun records the run's final status, counts and error.
 	FinishRun(ctx context.Context, run *SyncRun) error
 }

@@ -27,4 +27,18 @@ type Row struct {
 	// projects) may be read from such a cell; an amount may not, since it
 	// belongs to one row and would be counted once per row.
 	Repeated map[string]bool
+
+	// Err is set when the source could read the record but not make a row
+	// of it (a list element that is not an object, a value of the wrong
+	// JSON type): the row is rejected with this reason and the rest lands.
+	Err error
+}
+
+// Page is rows a source read together, with the cursor that marks the end of
+// them. The cursor is stored in the transaction that commits the page's last
+// rows, never before. An empty Cursor means the source keeps none (a folder
+// of files is read whole on every run).
+type Page struct {
+	Rows   []Row
+	Cursor string
 }

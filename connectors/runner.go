@@ -9,9 +9,12 @@ import (
 	"fundhub"
 )
 
-// Source reads the rows of one connector's system.
+// Source reads the rows of one connector's system that changed after cursor
+// ("" for all of them), page by page, in the order the cursor advances. It
+// calls fn once per page and never concurrently; when fn fails it stops and
+// returns fn's error as it is.
 type Source interface {
-	Read(ctx context.Context, fn func(Row) error) error
+	Read(ctx context.Context, cursor string, fn func(Page) error) error
 }
 
 // OpenFunc opens the source a connector's config declares.
@@ -104,22 +107,25 @@ func (r *Runner) run(ctx context.Context, c *fundhub.Connector, run *fundhub.Syn
 		return err
 	}
 
-	b := &batcher{r: r, run: run, size: r.batchSize(), seen: map[string]string{}}
-	err = src.Read(ctx, func(row Row) error {
+	cursor, err := r.Store.Cursor(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+
+	b := &batcher{r: r, run: run, mapper: mapper, size: r.batchSize(),
+		seen: map[string]string{}}
+	err = src.Read(ctx, cursor, func(p Page) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		return b.add(ctx, mapper.Apply(row))
+		return b.page(ctx, p)
 	})
 	var se *SourceError
 	if err != nil && !errors.As(err, &se) && ctx.Err() == nil && !isLoadError(err) {
 		err = &SourceError{Connector: c.Name, Err: err}
 	}
-	if err != nil {
-		return err
-	}
 
-	return b.flush(ctx)
+	return err
 }
 
 func (r *Runner) prepare(ctx context.Context, cfg *Config) (*Mapper, Source, error) {
@@ -160,39 +166,65 @@ func (r *Runner) logger() *slog.Logger {
 	return slog.Default()
 }
 
-// batcher gathers mapped rows and loads them a batch at a time, adding each
-// committed batch's counts to the run. It remembers the keys of the run, so
-// a key repeated in the source is rejected instead of overwriting the first.
+// batcher maps the rows of each page and loads them a batch at a time,
+// adding each committed batch's counts to the run. A page's cursor goes
+// with its last batch, in the same transaction, so a failure part-way
+// through a page leaves the cursor before it and the next run reads the page
+// again; rows already committed then come back unchanged.
+//
+// For a source without a cursor (a folder read whole) a key read twice in
+// one run is rejected instead of overwriting the first row; a source with a
+// cursor may return a newer version of a record later in the same run.
 type batcher struct {
-	r     *Runner
-	run   *fundhub.SyncRun
-	size  int
-	items []fundhub.SyncItem
-	seen  map[string]string
+	r      *Runner
+	run    *fundhub.SyncRun
+	mapper *Mapper
+	size   int
+	seen   map[string]string
 }
 
-func (b *batcher) add(ctx context.Context, it fundhub.SyncItem) error {
-	if it.Skip == "" && it.Reject == nil && it.ExternalID != "" {
-		if first, dup := b.seen[it.ExternalID]; dup {
-			it.Reject = fundhub.Invalid("key", "key %s was already read at %s; "+
-				"a key must name one record", it.ExternalID, first)
-		} else {
-			b.seen[it.ExternalID] = it.Ref
+func (b *batcher) page(ctx context.Context, p Page) error {
+	items := make([]fundhub.SyncItem, len(p.Rows))
+	for i, row := range p.Rows {
+		items[i] = b.mapper.Apply(row)
+		if p.Cursor == "" {
+			b.rejectRepeat(&items[i])
 		}
 	}
-	b.items = append(b.items, it)
-	if len(b.items) < b.size {
-		return nil
-	}
 
-	return b.flush(ctx)
+	for start := 0; ; start += b.size {
+		end := min(start+b.size, len(items))
+		last := end == len(items)
+		var cursor *string
+		if last && p.Cursor != "" {
+			cursor = &p.Cursor
+		}
+		if err := b.apply(ctx, items[start:end], cursor); err != nil {
+			return err
+		}
+		if last {
+			return nil
+		}
+	}
 }
 
-func (b *batcher) flush(ctx context.Context) error {
-	if len(b.items) == 0 {
+func (b *batcher) rejectRepeat(it *fundhub.SyncItem) {
+	if it.Skip != "" || it.Reject != nil || it.ExternalID == "" {
+		return
+	}
+	if first, dup := b.seen[it.ExternalID]; dup {
+		it.Reject = fundhub.Invalid("key", "key %s was already read at %s; "+
+			"a key must name one record", it.ExternalID, first)
+		return
+	}
+	b.seen[it.ExternalID] = it.Ref
+}
+
+func (b *batcher) apply(ctx context.Context, items []fundhub.SyncItem, cursor *string) error {
+	if len(items) == 0 && cursor == nil {
 		return nil
 	}
-	c, err := b.r.Store.ApplyBatch(ctx, b.run, b.items)
+	c, err := b.r.Store.ApplyBatch(ctx, b.run, items, cursor)
 	if err != nil {
 		return &loadError{err: err}
 	}
@@ -204,7 +236,6 @@ func (b *batcher) flush(ctx context.Context) error {
 	rc.Unchanged += c.Unchanged
 	rc.Rejected += c.Rejected
 	rc.Skipped += c.Skipped
-	b.items = b.items[:0]
 
 	return nil
 }

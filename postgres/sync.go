@@ -115,8 +115,11 @@ func (d *DB) FinishRun(ctx context.Context, run *fundhub.SyncRun) error {
 // rest of the batch still lands. Every savepoint that writes takes a
 // subtransaction id, and PostgreSQL slows every snapshot once a transaction
 // holds more than 64 of them, so callers keep batches below that.
+//
+// The cursor, when given, is written in the same transaction after the
+// rows, so a crash leaves it at the end of the last committed batch.
 func (d *DB) ApplyBatch(ctx context.Context, run *fundhub.SyncRun,
-	items []fundhub.SyncItem) (fundhub.RunCounts, error) {
+	items []fundhub.SyncItem, cursor *string) (fundhub.RunCounts, error) {
 	var c fundhub.RunCounts
 	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
 		c = fundhub.RunCounts{}
@@ -125,6 +128,10 @@ func (d *DB) ApplyBatch(ctx context.Context, run *fundhub.SyncRun,
 				return err
 			}
 		}
+		if cursor != nil {
+			return saveCursor(ctx, tx, run, *cursor)
+		}
+
 		return nil
 	})
 
@@ -252,6 +259,31 @@ func reject(ctx context.Context, tx *sqlx.Tx, run *fundhub.SyncRun,
 		run.ID, run.ConnectorID, it.Ref, it.ExternalID, e.Field, e.Message, data)
 	if err != nil {
 		return fmt.Errorf("keeping rejected row %s: %w", it.Ref, err)
+	}
+
+	return nil
+}
+
+// Cursor returns the committed cursor of the connector, or "".
+func (d *DB) Cursor(ctx context.Context, connectorID int64) (string, error) {
+	var v string
+	err := d.db.GetContext(ctx, &v,
+		`SELECT value FROM sync_cursors WHERE connector_id = $1`, connectorID)
+	if err != nil && !isNoRows(err) {
+		return "", fmt.Errorf("loading cursor of connector %d: %w", connectorID, err)
+	}
+
+	return v, nil
+}
+
+func saveCursor(ctx context.Context, tx *sqlx.Tx, run *fundhub.SyncRun, v string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO sync_cursors
+		(connector_id, value, run_id, updated_at) VALUES ($1, $2, $3, now())
+		ON CONFLICT (connector_id) DO UPDATE SET value = EXCLUDED.value,
+		run_id = EXCLUDED.run_id, updated_at = EXCLUDED.updated_at`,
+		run.ConnectorID, v, run.ID)
+	if err != nil {
+		return fmt.Errorf("saving cursor of connector %d: %w", run.ConnectorID, err)
 	}
 
 	return nil

@@ -31,8 +31,26 @@ func Open(cfg *connectors.Config) (connectors.Source, error) {
 	return nil, fmt.Errorf("connector %s: unknown kind %q", cfg.Name, cfg.Kind)
 }
 
+// filePage is the number of rows a file source hands over at once.
+const filePage = 1000
+
+// fileSource reads a folder whole on every run; it keeps no cursor.
 type fileSource struct{ opts file.Options }
 
-func (s fileSource) Read(ctx context.Context, fn func(connectors.Row) error) error {
-	return file.Read(ctx, s.opts, fn)
+func (s fileSource) Read(ctx context.Context, _ string, fn func(connectors.Page) error) error {
+	var rows []connectors.Row
+	err := file.Read(ctx, s.opts, func(r connectors.Row) error {
+		rows = append(rows, r)
+		if len(rows) < filePage {
+			return nil
+		}
+		err := fn(connectors.Page{Rows: rows})
+		rows = nil
+		return err
+	})
+	if err != nil || len(rows) == 0 {
+		return err
+	}
+
+	return fn(connectors.Page{Rows: rows})
 }
