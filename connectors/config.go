@@ -24,6 +24,8 @@ type Config struct {
 	// Enabled defaults to true when left out.
 	Enabled *bool       `json:"enabled,omitempty" yaml:"enabled"`
 	File    *FileConfig `json:"file,omitempty" yaml:"file"`
+	HTTP    *HTTPConfig `json:"http,omitempty" yaml:"http"`
+	SQL     *SQLConfig  `json:"sql,omitempty" yaml:"sql"`
 	Mapping Mapping     `json:"mapping" yaml:"mapping"`
 }
 
@@ -46,10 +48,9 @@ func (c *Config) Validate() error {
 	case !namePattern.MatchString(c.Name):
 		return fundhub.Invalid("name", "connector name %q must be lower-case letters, "+
 			"digits, - or _", c.Name)
-	case c.Kind != "file":
-		return fundhub.Invalid("kind", "connector %s: unknown kind %q (known: file)", c.Name, c.Kind)
-	case c.File == nil || c.File.Dir == "":
-		return fundhub.Invalid("file.dir", "connector %s: a file connector needs file.dir", c.Name)
+	}
+	if err := c.validateSource(); err != nil {
+		return err
 	}
 	if c.Schedule != "" {
 		if _, err := cron.ParseStandard(c.Schedule); err != nil {
@@ -133,4 +134,30 @@ func uniqueNames(cs []*Config) error {
 	}
 
 	return nil
+}
+
+// validateSource checks that the settings of the connector's kind are there
+// and sound.
+func (c *Config) validateSource() error {
+	switch c.Kind {
+	case "file":
+		if c.File == nil || c.File.Dir == "" {
+			return fundhub.Invalid("file.dir", "connector %s: a file connector needs file.dir",
+				c.Name)
+		}
+		return nil
+	case "http":
+		if c.HTTP == nil {
+			return fundhub.Invalid("http", "connector %s: an http connector needs http", c.Name)
+		}
+		return c.HTTP.validate(c.Name)
+	case "sql":
+		if c.SQL == nil {
+			return fundhub.Invalid("sql", "connector %s: a sql connector needs sql", c.Name)
+		}
+		return c.SQL.validate(c.Name)
+	}
+
+	return fundhub.Invalid("kind", "connector %s: unknown kind %q (known: file, http, sql)",
+		c.Name, c.Kind)
 }
