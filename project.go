@@ -23,6 +23,17 @@ const (
 	ReserveWithdrawn  ReserveStatus = "WITHDRAWN"
 )
 
+// Valid reports whether s is a known reserve status.
+func (s ReserveStatus) Valid() bool {
+	switch s {
+	case ReserveApplied, ReserveFiled, ReserveAdmitted, ReserveFunded, ReserveInProgress,
+		ReserveCompleted, ReserveAdjusted, ReserveTerminated, ReserveWithdrawn:
+		return true
+	}
+
+	return false
+}
+
 // Project is a project applied for, filed or admitted to the reserve and
 // then funded and carried out in one region.
 type Project struct {

@@ -108,6 +108,42 @@ type AllocationRecord struct {
 	Source       FundSource
 	DocumentNo   string
 	IssuedOn     *time.Time
+	// Withdrawn marks a record the source deleted: it no longer counts.
+	Withdrawn bool
+}
+
+// PaymentRecord is one payment (支付凭证) as a finance system reports it. A
+// refund is a negative amount, or names the payment it Reverses; every
+// movement is kept, so a payment total can fall.
+type PaymentRecord struct {
+	SourceSystem string
+	ExternalID   string
+	// AllocationSource and AllocationRef name the allocation paid from: the
+	// record of that key in that source system.
+	AllocationSource string
+	AllocationRef    string
+	RegionCode       string
+	ProjectCode      string
+	Source           FundSource
+	Amount           decimal.Decimal
+	PaidOn           time.Time
+	Reverses         string
+	Withdrawn        bool
+}
+
+// ProjectRecord is a project of the reserve as a source reports it.
+type ProjectRecord struct {
+	SourceSystem      string
+	ExternalID        string
+	Code              string
+	Name              string
+	RegionCode        string
+	Direction         Direction
+	ReserveStatus     ReserveStatus
+	PlannedInvestment decimal.Decimal
+	StartOn           *time.Time
+	EndOn             *time.Time
+	Withdrawn         bool
 }
 
 // TargetRecord is a performance target as a source reports it.
@@ -123,6 +159,9 @@ type TargetRecord struct {
 	Comparator   string
 	TargetValue  *decimal.Decimal
 	TargetText   string
+	// ProjectCode ties the target to a project of the reserve, if any.
+	ProjectCode string
+	Withdrawn   bool
 }
 
 // ConnectorService manages connectors and reads their runs.
@@ -150,8 +189,19 @@ type SyncItem struct {
 	Data       map[string]string
 	Allocation *AllocationRecord
 	Target     *TargetRecord
+	Payment    *PaymentRecord
+	Project    *ProjectRecord
+	Fund       *FundRecord
 	Skip       string
 	Reject     *Error
+}
+
+// FundRecord is a fund as a source declares it, before any money moves.
+type FundRecord struct {
+	SourceSystem string
+	ExternalID   string
+	Fund         FundRef
+	Withdrawn    bool
 }
 
 // SyncStore is what a sync run needs from storage. Each ApplyBatch is one

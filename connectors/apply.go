@@ -42,16 +42,78 @@ func (mp *Mapper) Apply(r Row) fundhub.SyncItem {
 	}
 	it.ExternalID = id
 
+	if r.Err != nil {
+		it.Reject = mp.fail(id, "record", r.Err)
+		return it
+	}
+	if deleted, skip := mp.deleted(r); deleted {
+		if skip {
+			it.Skip = "deleted at the source; the mapping ignores deletions"
+			return it
+		}
+		return mp.withdrawn(it)
+	}
+
+	ferr := mp.build(&it, r, id)
+	if ferr != nil {
+		it.Allocation, it.Target, it.Payment, it.Project, it.Fund = nil, nil, nil, nil, nil
+		it.Reject = mp.fail(id, ferr.field, ferr.err)
+	}
+
+	return it
+}
+
+// build maps the row onto the entity of the mapping.
+func (mp *Mapper) build(it *fundhub.SyncItem, r Row, id string) *fieldError {
 	var ferr *fieldError
 	switch mp.m.Entity {
 	case "allocation":
 		it.Allocation, ferr = mp.allocation(r, id)
 	case "target":
 		it.Target, ferr = mp.target(r, id)
+	case "payment":
+		it.Payment, ferr = mp.payment(r, id)
+	case "project":
+		it.Project, ferr = mp.project(r, id)
+	case "fund":
+		it.Fund, ferr = mp.fund(r, id)
 	}
-	if ferr != nil {
-		it.Allocation, it.Target = nil, nil
-		it.Reject = mp.fail(id, ferr.field, ferr.err)
+
+	return ferr
+}
+
+// deleted reports whether the source marks the row deleted, and whether the
+// mapping then ignores it.
+func (mp *Mapper) deleted(r Row) (deleted, ignore bool) {
+	d := mp.m.Deleted
+	if d == nil {
+		return false, false
+	}
+	v := strings.TrimSpace(r.Values[NormalizeText(d.Column)])
+	for _, want := range d.Values {
+		if v == want {
+			return true, d.Action == "ignore"
+		}
+	}
+
+	return false, false
+}
+
+// withdrawn is the item that withdraws the record of the row's key: only
+// the key is needed, since a deleted record's other fields may be empty.
+func (mp *Mapper) withdrawn(it fundhub.SyncItem) fundhub.SyncItem {
+	src, id := mp.source, it.ExternalID
+	switch mp.m.Entity {
+	case "allocation":
+		it.Allocation = &fundhub.AllocationRecord{SourceSystem: src, ExternalID: id, Withdrawn: true}
+	case "target":
+		it.Target = &fundhub.TargetRecord{SourceSystem: src, ExternalID: id, Withdrawn: true}
+	case "payment":
+		it.Payment = &fundhub.PaymentRecord{SourceSystem: src, ExternalID: id, Withdrawn: true}
+	case "project":
+		it.Project = &fundhub.ProjectRecord{SourceSystem: src, ExternalID: id, Withdrawn: true}
+	case "fund":
+		it.Fund = &fundhub.FundRecord{SourceSystem: src, ExternalID: id, Withdrawn: true}
 	}
 
 	return it
@@ -95,6 +157,8 @@ type reader struct {
 	mp  *Mapper
 	row Row
 	err *fieldError
+	// negative allows negative amounts (refunds of payments).
+	negative bool
 }
 
 func (rd *reader) fail(field string, err error) {
@@ -173,6 +237,8 @@ func (rd *reader) amount(field string) decimal.Decimal {
 		rd.fail(field, err)
 	case !d.Equal(d.Round(2)):
 		rd.fail(field, fmt.Errorf("%s yuan is finer than a fen (0.01 yuan)", d))
+	case d.IsNegative() && !rd.negative:
+		rd.fail(field, fmt.Errorf("%s yuan: this amount cannot be negative", d))
 	}
 
 	return d

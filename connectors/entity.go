@@ -62,9 +62,6 @@ func (mp *Mapper) allocation(r Row, id string) (*fundhub.AllocationRecord, *fiel
 		rd.fail("to_region", fmt.Errorf("money moves down the hierarchy: %s is not "+
 			"below %s", rec.ToRegion, rec.FromRegion))
 	}
-	if rec.Amount.IsNegative() {
-		rd.fail("amount", fmt.Errorf("an allocation cannot be negative: %s", rec.Amount))
-	}
 	if v := rd.text("issued_on"); v != "" {
 		d, err := ParseDate(v)
 		if err != nil {
@@ -90,6 +87,7 @@ func (mp *Mapper) target(r Row, id string) (*fundhub.TargetRecord, *fieldError) 
 		Unit:         rd.text("unit"),
 	}
 	rec.Comparator, rec.TargetValue, rec.TargetText = ParseTarget(rd.text("target"))
+	rec.ProjectCode = rd.text("project_code")
 
 	return rec, rd.err
 }

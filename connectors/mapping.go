@@ -24,6 +24,22 @@ type Mapping struct {
 	SkipEmpty []string `json:"skipEmpty,omitempty" yaml:"skipEmpty"`
 	// Fields maps each field of the entity to where its value comes from.
 	Fields map[string]Field `json:"fields" yaml:"fields"`
+	// Deleted, when set, says how the source marks a deleted record and
+	// what the hub does with it. Nothing is ever deleted from the hub.
+	Deleted *DeletedRule `json:"deleted,omitempty" yaml:"deleted"`
+	// AllocationSource names the connector whose allocation keys a
+	// payment's allocation_ref refers to.
+	AllocationSource string `json:"allocationSource,omitempty" yaml:"allocationSource"`
+}
+
+// DeletedRule recognises records deleted at the source: a record whose
+// Column holds one of Values (a deletion flag such as is_deleted = 1) is
+// withdrawn in the hub (Action "withdraw", the default: kept, no longer
+// counted) or left as it was (Action "ignore").
+type DeletedRule struct {
+	Column string   `json:"column" yaml:"column"`
+	Values []string `json:"values" yaml:"values"`
+	Action string   `json:"action,omitempty" yaml:"action"`
 }
 
 // Field says where one field's value comes from and how to read it.
@@ -59,6 +75,20 @@ var entityFields = map[string]map[string]bool{
 		"fund": true, "year": true, "category": true, "direction": true,
 		"region": true, "indicator": true, "level1": false, "level2": false,
 		"unit": false, "target": false, "fund_code": false, "fund_owner": false,
+		"project_code": false,
+	},
+	"payment": {
+		"amount": true, "paid_on": true, "allocation_ref": false, "region": false,
+		"project_code": false, "source": false, "reverses": false,
+	},
+	"project": {
+		"name": true, "region": true, "direction": true, "code": false,
+		"reserve_status": false, "planned_investment": false, "start_on": false,
+		"end_on": false,
+	},
+	"fund": {
+		"fund": true, "year": true, "category": true, "direction": true,
+		"fund_code": false, "fund_owner": false,
 	},
 }
 
@@ -68,7 +98,17 @@ func (m *Mapping) Validate(connector string) error {
 	fields, ok := entityFields[m.Entity]
 	if !ok {
 		return fundhub.Invalid("mapping.entity", "connector %s: unknown entity %q "+
-			"(known: allocation, target)", connector, m.Entity)
+			"(known: allocation, target, payment, project, fund)", connector, m.Entity)
+	}
+	if d := m.Deleted; d != nil && (d.Column == "" || len(d.Values) == 0 ||
+		(d.Action != "" && d.Action != "withdraw" && d.Action != "ignore")) {
+		return fundhub.Invalid("mapping.deleted", "connector %s: deleted needs a column, "+
+			"the values that mean deleted, and an action of withdraw or ignore", connector)
+	}
+	if m.Entity == "payment" && m.Fields["allocation_ref"].Column != "" &&
+		m.AllocationSource == "" {
+		return fundhub.Invalid("mapping.allocationSource", "connector %s: allocation_ref "+
+			"needs allocationSource, the connector whose keys it refers to", connector)
 	}
 	if len(m.Key) == 0 {
 		return fundhub.Invalid("mapping.key", "connector %s: mapping needs key columns", connector)
@@ -106,6 +146,9 @@ func (m *Mapping) Columns() []string {
 	add(m.TotalColumn)
 	for _, f := range m.Fields {
 		add(f.Column)
+	}
+	if m.Deleted != nil {
+		add(m.Deleted.Column)
 	}
 
 	return sortedKeys(seen)

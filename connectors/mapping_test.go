@@ -70,7 +70,7 @@ func TestMapping_Validate(t *testing.T) {
 		field string
 	}{
 		{"valid", func(*Mapping) {}, ""},
-		{"unknown entity", func(m *Mapping) { m.Entity = "payment" }, "mapping.entity"},
+		{"unknown entity", func(m *Mapping) { m.Entity = "invoice" }, "mapping.entity"},
 		{"no key", func(m *Mapping) { m.Key = nil }, "mapping.key"},
 		{"missing amount", func(m *Mapping) { delete(m.Fields, "amount") }, "mapping.fields.amount"},
 		{"unknown field", func(m *Mapping) { m.Fields["colour"] = Field{Const: "red"} },

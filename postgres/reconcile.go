@@ -77,8 +77,13 @@ type sourceFigure struct {
 func reconcileAllocation(ctx context.Context, tx *sqlx.Tx, id int64, now time.Time) error {
 	var figs []sourceFigure
 	if err := tx.SelectContext(ctx, &figs, `SELECT source_system, external_id, amount,
-		document_no FROM allocation_sources WHERE allocation_id = $1 ORDER BY id`, id); err != nil {
+		document_no FROM allocation_sources WHERE allocation_id = $1 AND NOT withdrawn
+		ORDER BY id`, id); err != nil {
 		return fmt.Errorf("loading sources of allocation %d: %w", id, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE allocations SET withdrawn = $2, updated_at = $3
+		WHERE id = $1 AND withdrawn <> $2`, id, len(figs) == 0, now); err != nil {
+		return fmt.Errorf("updating allocation %d: %w", id, err)
 	}
 	if len(figs) == 0 {
 		return recordConflict(ctx, tx, id, false, nil, now)

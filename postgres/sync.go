@@ -128,6 +128,9 @@ func (d *DB) ApplyBatch(ctx context.Context, run *fundhub.SyncRun,
 				return err
 			}
 		}
+		if err := linkBatchRefunds(ctx, tx, items); err != nil {
+			return err
+		}
 		if cursor != nil {
 			return saveCursor(ctx, tx, run, *cursor)
 		}
@@ -284,6 +287,23 @@ func saveCursor(ctx context.Context, tx *sqlx.Tx, run *fundhub.SyncRun, v string
 		run.ConnectorID, v, run.ID)
 	if err != nil {
 		return fmt.Errorf("saving cursor of connector %d: %w", run.ConnectorID, err)
+	}
+
+	return nil
+}
+
+// linkBatchRefunds links the refunds of the batch's payment sources to the
+// payments they reverse.
+func linkBatchRefunds(ctx context.Context, tx *sqlx.Tx, items []fundhub.SyncItem) error {
+	done := map[string]bool{}
+	for _, it := range items {
+		if it.Payment == nil || done[it.Payment.SourceSystem] {
+			continue
+		}
+		done[it.Payment.SourceSystem] = true
+		if err := linkRefunds(ctx, tx, it.Payment.SourceSystem); err != nil {
+			return err
+		}
 	}
 
 	return nil

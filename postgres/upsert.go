@@ -16,10 +16,21 @@ func (d *DB) upsertItem(ctx context.Context, tx *sqlx.Tx,
 	it *fundhub.SyncItem) (fundhub.Outcome, error) {
 	now := d.Now()
 	switch {
+	case it.Allocation != nil && it.Allocation.Withdrawn:
+		return withdrawAllocationSource(ctx, tx, it.Allocation, now)
 	case it.Allocation != nil:
 		return upsertAllocation(ctx, tx, it.Allocation, it.Data, now)
+	case it.Target != nil && it.Target.Withdrawn:
+		return withdraw(ctx, tx, "performance_targets", "target",
+			it.Target.SourceSystem, it.Target.ExternalID)
 	case it.Target != nil:
 		return upsertTarget(ctx, tx, it.Target, now)
+	case it.Payment != nil:
+		return upsertPayment(ctx, tx, it.Payment, now)
+	case it.Project != nil:
+		return upsertProject(ctx, tx, it.Project, now)
+	case it.Fund != nil:
+		return upsertFund(ctx, tx, it.Fund, now)
 	}
 
 	return "", fundhub.Errorf(fundhub.EINVALID, "row %s maps to no entity", it.Ref)
@@ -80,6 +91,7 @@ type sourceRow struct {
 	Amount       decimal.Decimal `db:"amount"`
 	DocumentNo   *string         `db:"document_no"`
 	Payload      []byte          `db:"payload"`
+	Withdrawn    bool            `db:"withdrawn"`
 }
 
 // upsertAllocation stores what one source says about an allocation. The
@@ -94,8 +106,8 @@ func upsertAllocation(ctx context.Context, tx *sqlx.Tx, rec *fundhub.AllocationR
 	}
 
 	var cur sourceRow
-	err = tx.GetContext(ctx, &cur, `SELECT id, allocation_id, amount, document_no, payload
-		FROM allocation_sources WHERE source_system = $1 AND external_id = $2
+	err = tx.GetContext(ctx, &cur, `SELECT id, allocation_id, amount, document_no, payload,
+		withdrawn FROM allocation_sources WHERE source_system = $1 AND external_id = $2
 		FOR UPDATE`, rec.SourceSystem, rec.ExternalID)
 	switch {
 	case err == nil:
@@ -119,21 +131,16 @@ func upsertAllocation(ctx context.Context, tx *sqlx.Tx, rec *fundhub.AllocationR
 	return fundhub.Inserted, reconcileAllocation(ctx, tx, allocID, now)
 }
 
+// updateSourceRecord applies what a source now says about a record the hub
+// has: unchanged, changed in place, or moved to another allocation when its
+// fund, year, regions or source changed. Every change is audited.
 func updateSourceRecord(ctx context.Context, tx *sqlx.Tx, cur sourceRow,
 	rec *fundhub.AllocationRecord, payload []byte, now time.Time) (fundhub.Outcome, error) {
-	moved, err := matchesAllocation(ctx, tx, cur.AllocationID, rec)
+	same, err := matchesAllocation(ctx, tx, cur.AllocationID, rec)
 	if err != nil {
 		return "", err
 	}
-	if !moved {
-		return reattach(ctx, tx, cur, rec, payload, now)
-	}
-
-	doc := ""
-	if cur.DocumentNo != nil {
-		doc = *cur.DocumentNo
-	}
-	if cur.Amount.Equal(rec.Amount) && doc == rec.DocumentNo && jsonEqual(cur.Payload, payload) {
+	if same && unchangedSource(cur, rec, payload) {
 		_, err := tx.ExecContext(ctx, `UPDATE allocation_sources SET last_synced_at = $2
 			WHERE id = $1`, cur.ID, now)
 		if err != nil {
@@ -142,14 +149,40 @@ func updateSourceRecord(ctx context.Context, tx *sqlx.Tx, cur sourceRow,
 		return fundhub.Unchanged, nil
 	}
 
-	_, err = tx.ExecContext(ctx, `UPDATE allocation_sources SET amount = $2,
-		document_no = NULLIF($3, ''), payload = $4, last_synced_at = $5 WHERE id = $1`,
-		cur.ID, rec.Amount, rec.DocumentNo, payload, now)
+	_, err = audited(ctx, tx, "allocation_sources", "allocation", rec.SourceSystem,
+		rec.ExternalID, func() (bool, error) {
+			if !same {
+				return true, reattach(ctx, tx, cur, rec, payload, now)
+			}
+			return true, updateInPlace(ctx, tx, cur, rec, payload, now)
+		})
 	if err != nil {
-		return "", fmt.Errorf("updating source record %s: %w", rec.ExternalID, err)
+		return "", err
 	}
 
-	return fundhub.Updated, reconcileAllocation(ctx, tx, cur.AllocationID, now)
+	return fundhub.Updated, nil
+}
+
+func unchangedSource(cur sourceRow, rec *fundhub.AllocationRecord, payload []byte) bool {
+	doc := ""
+	if cur.DocumentNo != nil {
+		doc = *cur.DocumentNo
+	}
+
+	return !cur.Withdrawn && cur.Amount.Equal(rec.Amount) && doc == rec.DocumentNo &&
+		jsonEqual(cur.Payload, payload)
+}
+
+func updateInPlace(ctx context.Context, tx *sqlx.Tx, cur sourceRow,
+	rec *fundhub.AllocationRecord, payload []byte, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `UPDATE allocation_sources SET amount = $2,
+		document_no = NULLIF($3, ''), payload = $4, last_synced_at = $5, withdrawn = false
+		WHERE id = $1`, cur.ID, rec.Amount, rec.DocumentNo, payload, now)
+	if err != nil {
+		return fmt.Errorf("updating source record %s: %w", rec.ExternalID, err)
+	}
+
+	return reconcileAllocation(ctx, tx, cur.AllocationID, now)
 }
 
 // matchesAllocation reports whether a source record still describes the
@@ -173,30 +206,23 @@ func matchesAllocation(ctx context.Context, tx *sqlx.Tx, id int64,
 // leaves is reconciled from its remaining sources, or marked withdrawn when
 // none is left: allocations are never deleted.
 func reattach(ctx context.Context, tx *sqlx.Tx, cur sourceRow, rec *fundhub.AllocationRecord,
-	payload []byte, now time.Time) (fundhub.Outcome, error) {
+	payload []byte, now time.Time) error {
 	to, err := matchOrCreateAllocation(ctx, tx, rec, now)
 	if err != nil {
-		return "", err
+		return err
 	}
 
 	_, err = tx.ExecContext(ctx, `UPDATE allocation_sources SET allocation_id = $2,
-		amount = $3, document_no = NULLIF($4, ''), payload = $5, last_synced_at = $6
-		WHERE id = $1`, cur.ID, to, rec.Amount, rec.DocumentNo, payload, now)
+		amount = $3, document_no = NULLIF($4, ''), payload = $5, last_synced_at = $6,
+		withdrawn = false WHERE id = $1`, cur.ID, to, rec.Amount, rec.DocumentNo, payload, now)
 	if err != nil {
-		return "", fmt.Errorf("moving source record %s: %w", rec.ExternalID, err)
+		return fmt.Errorf("moving source record %s: %w", rec.ExternalID, err)
 	}
 	if err := reconcileAllocation(ctx, tx, to, now); err != nil {
-		return "", err
+		return err
 	}
 
-	_, err = tx.ExecContext(ctx, `UPDATE allocations SET withdrawn = true, updated_at = $2
-		WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM allocation_sources
-			WHERE allocation_id = $1)`, cur.AllocationID, now)
-	if err != nil {
-		return "", fmt.Errorf("withdrawing allocation %d: %w", cur.AllocationID, err)
-	}
-
-	return fundhub.Updated, reconcileAllocation(ctx, tx, cur.AllocationID, now)
+	return reconcileAllocation(ctx, tx, cur.AllocationID, now)
 }
 
 func jsonEqual(a, b []byte) bool {
@@ -214,4 +240,28 @@ func jsonEqual(a, b []byte) bool {
 	}
 
 	return true
+}
+
+// withdrawAllocationSource marks a source's record of an allocation
+// withdrawn, as the source deleted it, and reconciles the allocation from
+// the records left: with none left it is withdrawn too.
+func withdrawAllocationSource(ctx context.Context, tx *sqlx.Tx, rec *fundhub.AllocationRecord,
+	now time.Time) (fundhub.Outcome, error) {
+	var allocID int64
+	updated, err := audited(ctx, tx, "allocation_sources", "allocation", rec.SourceSystem,
+		rec.ExternalID, func() (bool, error) {
+			err := tx.GetContext(ctx, &allocID, `UPDATE allocation_sources
+				SET withdrawn = true, last_synced_at = $3
+				WHERE source_system = $1 AND external_id = $2 AND NOT withdrawn
+				RETURNING allocation_id`, rec.SourceSystem, rec.ExternalID, now)
+			if isNoRows(err) {
+				return false, nil
+			}
+			return err == nil, err
+		})
+	if err != nil || !updated {
+		return fundhub.Unchanged, err
+	}
+
+	return fundhub.Updated, reconcileAllocation(ctx, tx, allocID, now)
 }
