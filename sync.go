@@ -22,6 +22,16 @@ type Connector struct {
 	UpdatedAt time.Time       `db:"updated_at"`
 }
 
+// ConnectorInput is a connector declaration sent over the API: Config holds
+// the source settings and mapping as JSON.
+type ConnectorInput struct {
+	Name     string
+	Kind     string
+	Schedule *string
+	Enabled  *bool
+	Config   string
+}
+
 // RunStatus is the outcome of a sync run.
 type RunStatus string
 

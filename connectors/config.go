@@ -161,3 +161,30 @@ func (c *Config) validateSource() error {
 	return fundhub.Invalid("kind", "connector %s: unknown kind %q (known: file, http, sql)",
 		c.Name, c.Kind)
 }
+
+// FromInput builds a connector from a declaration sent over the API. The
+// config JSON is decoded strictly and validated like a config file's entry;
+// a file connector's folder must be an absolute path, since the API has no
+// file to be relative to.
+func FromInput(in fundhub.ConnectorInput) (*fundhub.Connector, error) {
+	var cfg Config
+	dec := json.NewDecoder(bytes.NewReader([]byte(in.Config)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&cfg); err != nil {
+		return nil, fundhub.Invalid("config", "config is not a valid declaration: %v", err)
+	}
+
+	cfg.Name, cfg.Kind, cfg.Enabled = in.Name, in.Kind, in.Enabled
+	if in.Schedule != nil {
+		cfg.Schedule = *in.Schedule
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.File != nil && !filepath.IsAbs(cfg.File.Dir) {
+		return nil, fundhub.Invalid("file.dir", "connector %s: file.dir must be an absolute "+
+			"path", cfg.Name)
+	}
+
+	return cfg.Connector()
+}

@@ -121,10 +121,14 @@ func (m *Mapping) Validate(connector string) error {
 				"connector %s: required field %s is not mapped", connector, name)
 		}
 	}
-	for name := range m.Fields {
+	for name, f := range m.Fields {
 		if _, ok := fields[name]; !ok {
 			return fundhub.Invalid("mapping.fields."+name,
 				"connector %s: entity %s has no field %s", connector, m.Entity, name)
+		}
+		if _, ok := unitFactors[f.Unit]; f.Unit != "" && !ok {
+			return fundhub.Invalid("mapping.fields."+name+".unit", "connector %s: unit %q "+
+				"is not yuan, wan (万元) or yi (亿元)", connector, f.Unit)
 		}
 	}
 

@@ -43,33 +43,73 @@ type Runner struct {
 // stops the run between rows and records it as CANCELLED.
 func (r *Runner) Run(ctx context.Context, c *fundhub.Connector,
 	trigger string) (*fundhub.SyncRun, error) {
+	run, body, err := r.Start(ctx, c, trigger)
+	if err != nil || body == nil {
+		return run, err
+	}
+
+	return run, body(ctx)
+}
+
+// Start takes the connector's lock and records a new run, and returns the
+// work of the run as body, to be called once, possibly in another goroutine
+// with a context that outlives the caller's: it reads, loads, records the
+// outcome and releases the lock. body is nil when the run was skipped
+// because another run holds the lock; the skipped run is recorded.
+func (r *Runner) Start(ctx context.Context, c *fundhub.Connector,
+	trigger string) (*fundhub.SyncRun, func(context.Context) error, error) {
+	return r.start(ctx, c, trigger, nil)
+}
+
+// StartReprocess is Start for a run over the connector's pending rejected
+// rows instead of its source, mapped again with the connector's current
+// mapping: after a mapping is fixed, the rows it rejected land. The rows
+// rejected again are kept with their new reasons; the old rejections are
+// marked resolved.
+func (r *Runner) StartReprocess(ctx context.Context,
+	c *fundhub.Connector) (*fundhub.SyncRun, func(context.Context) error, error) {
+	return r.start(ctx, c, "reprocess", &rejectedSource{store: r.Store, connectorID: c.ID})
+}
+
+func (r *Runner) start(ctx context.Context, c *fundhub.Connector, trigger string,
+	src Source) (*fundhub.SyncRun, func(context.Context) error, error) {
 	release, ok, err := r.Store.TryLockConnector(ctx, c.ID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer release()
-
 	if ok {
 		if err := r.Store.SweepInterrupted(ctx, c.ID); err != nil {
-			return nil, err
+			release()
+			return nil, nil, err
 		}
 	}
 	run, err := r.Store.StartRun(ctx, c.ID, trigger)
+	if err != nil || !ok {
+		release()
+		return r.skipped(ctx, c, run, err)
+	}
+
+	body := func(ctx context.Context) error {
+		defer release()
+		runErr := r.run(ctx, c, run, src)
+		r.finish(ctx, c, run, runErr)
+		return r.Store.FinishRun(ctx, run)
+	}
+
+	return run, body, nil
+}
+
+func (r *Runner) skipped(ctx context.Context, c *fundhub.Connector, run *fundhub.SyncRun,
+	err error) (*fundhub.SyncRun, func(context.Context) error, error) {
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if !ok {
-		run.Status = fundhub.RunSkipped
-		msg := "another run of this connector is in progress"
-		run.Error = &msg
-		r.logger().Info("sync skipped", "connector", c.Name, "run", run.ID, "reason", msg)
-		return run, r.Store.FinishRun(ctx, run)
-	}
+	run.Status = fundhub.RunSkipped
+	msg := "another run of this connector is in progress"
+	run.Error = &msg
+	r.logger().Info("sync skipped", "connector", c.Name, "run", run.ID, "reason", msg)
 
-	runErr := r.run(ctx, c, run)
-	r.finish(ctx, c, run, runErr)
-
-	return run, r.Store.FinishRun(ctx, run)
+	return run, nil, r.Store.FinishRun(ctx, run)
 }
 
 func (r *Runner) finish(ctx context.Context, c *fundhub.Connector, run *fundhub.SyncRun,
@@ -94,7 +134,8 @@ func (r *Runner) finish(ctx context.Context, c *fundhub.Connector, run *fundhub.
 		"rejected", run.Rejected, "skipped", run.Skipped)
 }
 
-func (r *Runner) run(ctx context.Context, c *fundhub.Connector, run *fundhub.SyncRun) error {
+func (r *Runner) run(ctx context.Context, c *fundhub.Connector, run *fundhub.SyncRun,
+	src Source) error {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout())
 	defer cancel()
 
@@ -102,14 +143,18 @@ func (r *Runner) run(ctx context.Context, c *fundhub.Connector, run *fundhub.Syn
 	if err != nil {
 		return err
 	}
-	mapper, src, err := r.prepare(ctx, cfg)
+	mapper, opened, err := r.prepare(ctx, cfg, src == nil)
 	if err != nil {
 		return err
 	}
-
-	cursor, err := r.Store.Cursor(ctx, c.ID)
-	if err != nil {
-		return err
+	// A run over the source resumes at its cursor; a reprocessing run reads
+	// stored rows and keeps no cursor.
+	cursor := ""
+	if src == nil {
+		src = opened
+		if cursor, err = r.Store.Cursor(ctx, c.ID); err != nil {
+			return err
+		}
 	}
 
 	b := &batcher{r: r, run: run, mapper: mapper, size: r.batchSize(),
@@ -128,18 +173,23 @@ func (r *Runner) run(ctx context.Context, c *fundhub.Connector, run *fundhub.Syn
 	return err
 }
 
-func (r *Runner) prepare(ctx context.Context, cfg *Config) (*Mapper, Source, error) {
+// prepare builds the run's mapper and, when open is true, opens its source.
+func (r *Runner) prepare(ctx context.Context, cfg *Config, open bool) (*Mapper, Source, error) {
 	regions, err := r.Regions(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
+	mapper := NewMapper(cfg.Name, cfg.Name, &cfg.Mapping, fundhub.NewRegionIndex(regions))
+	if !open {
+		return mapper, nil, nil
+	}
+
 	src, err := r.Open(cfg)
 	if err != nil {
 		return nil, nil, &SourceError{Connector: cfg.Name, Err: err}
 	}
-	idx := fundhub.NewRegionIndex(regions)
 
-	return NewMapper(cfg.Name, cfg.Name, &cfg.Mapping, idx), src, nil
+	return mapper, src, nil
 }
 
 func (r *Runner) timeout() time.Duration {

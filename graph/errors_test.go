@@ -110,7 +110,7 @@ func TestPresenter_InternalErrorsDoNotLeak(t *testing.T) {
 	broken := failingStore{DB: db}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	all := func(*http.Request) fundhub.Scope { return fundhub.FullScope() }
-	srv := httptest.NewServer(graph.Handler(broken, logger, all))
+	srv := httptest.NewServer(graph.Handler(broken, nil, logger, all))
 	t.Cleanup(srv.Close)
 
 	resp := post(t, srv, `{ regions { totalCount } }`, nil)

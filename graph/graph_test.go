@@ -47,7 +47,10 @@ func server(t *testing.T, db *postgres.DB) *httptest.Server {
 	t.Helper()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	all := func(*http.Request) fundhub.Scope { return fundhub.FullScope() }
-	srv := httptest.NewServer(graph.Handler(db, logger, all))
+	disp := connectors.NewDispatcher(&connectors.Runner{Store: db, Open: source.Open,
+		Regions: db.AllRegions, Logger: logger}, db.FindConnectorByName)
+	t.Cleanup(func() { disp.Stop(context.Background()) })
+	srv := httptest.NewServer(graph.Handler(db, disp, logger, all))
 	t.Cleanup(srv.Close)
 
 	return srv

@@ -41,6 +41,9 @@ type FundEdge struct {
 	Node   *fundhub.Fund `json:"node"`
 }
 
+type Mutation struct {
+}
+
 // Relay page information.
 type PageInfo struct {
 	HasNextPage     bool    `json:"hasNextPage"`

@@ -54,13 +54,28 @@ type Store interface {
 	FindRun(ctx context.Context, id int64) (*fundhub.SyncRun, error)
 	FindRuns(ctx context.Context, connectorID *int64, p fundhub.Page) ([]*fundhub.SyncRun, int,
 		error)
+	CreateConnector(ctx context.Context, c *fundhub.Connector, actor string) error
+	UpdateConnector(ctx context.Context, c *fundhub.Connector, actor string) error
+	SetConnectorEnabled(ctx context.Context, name string, enabled bool,
+		actor string) (*fundhub.Connector, error)
 	FindRejectedRows(ctx context.Context, runID int64, p fundhub.Page) ([]*fundhub.RejectedRow,
 		int, error)
+}
+
+// Syncer starts runs on request; *connectors.Dispatcher implements it.
+type Syncer interface {
+	Trigger(ctx context.Context, connector string) (*fundhub.SyncRun, error)
+	Reprocess(ctx context.Context, connector string) (*fundhub.SyncRun, error)
 }
 
 // Resolver is the root of the resolvers. It holds no per-request state; the
 // scope and the dataloaders travel in the request's context.
 type Resolver struct {
 	Store  Store
+	Syncer Syncer
 	Logger *slog.Logger
 }
+
+// apiActor names who acts through the API in audit records, until callers
+// are known users.
+const apiActor = "api"

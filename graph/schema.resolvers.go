@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 	"fundhub"
+	"fundhub/connectors"
 )
 
 // Fund is the batch resolver for the fund field.
@@ -95,6 +96,44 @@ func (r *executionReportResolver) Lines(ctx context.Context, objs []*fundhub.Exe
 func (r *fundResolver) OwnerRegion(ctx context.Context, objs []*fundhub.Fund) ([]*fundhub.Region, error) {
 	return one(ctx, loadersFrom(ctx).regionByCode, objs,
 		always(func(f *fundhub.Fund) string { return f.OwnerRegion }))
+}
+
+// CreateConnector is the resolver for the createConnector field.
+func (r *mutationResolver) CreateConnector(ctx context.Context, input fundhub.ConnectorInput) (*fundhub.Connector, error) {
+	c, err := connectors.FromInput(input)
+	if err != nil {
+		return nil, err
+	}
+
+	return c, r.Store.CreateConnector(ctx, c, apiActor)
+}
+
+// UpdateConnector is the resolver for the updateConnector field.
+func (r *mutationResolver) UpdateConnector(ctx context.Context, name string, input fundhub.ConnectorInput) (*fundhub.Connector, error) {
+	if input.Name != name {
+		return nil, fundhub.Invalid("input.name", "a connector cannot be renamed")
+	}
+	c, err := connectors.FromInput(input)
+	if err != nil {
+		return nil, err
+	}
+
+	return c, r.Store.UpdateConnector(ctx, c, apiActor)
+}
+
+// SetConnectorEnabled is the resolver for the setConnectorEnabled field.
+func (r *mutationResolver) SetConnectorEnabled(ctx context.Context, name string, enabled bool) (*fundhub.Connector, error) {
+	return r.Store.SetConnectorEnabled(ctx, name, enabled, apiActor)
+}
+
+// TriggerSync is the resolver for the triggerSync field.
+func (r *mutationResolver) TriggerSync(ctx context.Context, connector string) (*fundhub.SyncRun, error) {
+	return r.Syncer.Trigger(ctx, connector)
+}
+
+// ReprocessRejectedRows is the resolver for the reprocessRejectedRows field.
+func (r *mutationResolver) ReprocessRejectedRows(ctx context.Context, connector string) (*fundhub.SyncRun, error) {
+	return r.Syncer.Reprocess(ctx, connector)
 }
 
 // Region is the batch resolver for the region field.
@@ -446,6 +485,9 @@ func (r *Resolver) ExecutionReport() ExecutionReportResolver { return &execution
 // Fund returns FundResolver implementation.
 func (r *Resolver) Fund() FundResolver { return &fundResolver{r} }
 
+// Mutation returns MutationResolver implementation.
+func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
+
 // PerformanceTarget returns PerformanceTargetResolver implementation.
 func (r *Resolver) PerformanceTarget() PerformanceTargetResolver {
 	return &performanceTargetResolver{r}
@@ -478,6 +520,7 @@ type (
 	connectorResolver         struct{ *Resolver }
 	executionReportResolver   struct{ *Resolver }
 	fundResolver              struct{ *Resolver }
+	mutationResolver          struct{ *Resolver }
 	performanceTargetResolver struct{ *Resolver }
 	problemResolver           struct{ *Resolver }
 	projectResolver           struct{ *Resolver }

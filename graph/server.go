@@ -22,10 +22,11 @@ const (
 
 // NewServer returns the gqlgen server over st: the GraphQL-over-HTTP
 // transport, a parsed-query cache, introspection (kept on for analysts),
-// depth and complexity limits, and the error presenter.
-func NewServer(st Store, logger *slog.Logger) *handler.Server {
-	es := NewExecutableSchema(Config{Resolvers: &Resolver{Store: st, Logger: logger},
-		Complexity: complexity()})
+// depth and complexity limits, and the error presenter. sy starts the runs
+// the API asks for.
+func NewServer(st Store, sy Syncer, logger *slog.Logger) *handler.Server {
+	es := NewExecutableSchema(Config{Resolvers: &Resolver{Store: st, Syncer: sy,
+		Logger: logger}, Complexity: complexity()})
 	srv := handler.New(es)
 	srv.AddTransport(gqlhttp.New())
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
@@ -43,8 +44,8 @@ type ScopeFunc func(*http.Request) fundhub.Scope
 
 // Handler serves GraphQL: it sets each request's scope from scopeOf, gives it
 // its own dataloaders, and hands it to the gqlgen server.
-func Handler(st Store, logger *slog.Logger, scopeOf ScopeFunc) http.Handler {
-	srv := LoaderMiddleware(st, NewServer(st, logger))
+func Handler(st Store, sy Syncer, logger *slog.Logger, scopeOf ScopeFunc) http.Handler {
+	srv := LoaderMiddleware(st, NewServer(st, sy, logger))
 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := WithScope(r.Context(), scopeOf(r))

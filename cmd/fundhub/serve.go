@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"fundhub"
+	"fundhub/connectors"
 	"fundhub/graph"
 	"fundhub/postgres"
 	"fundhub/web"
@@ -37,20 +38,24 @@ func runServe(ctx context.Context, logger *slog.Logger, args []string) error {
 		if err != nil {
 			return err
 		}
+		disp := connectors.NewDispatcher(newRunner(db, logger), db.FindConnectorByName)
 
-		err = serveHTTP(ctx, logger, *addr, newMux(db, logger))
+		err = serveHTTP(ctx, logger, *addr, newMux(db, disp, logger))
 		sched.stop(shutdownGrace)
+		stopCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		disp.Stop(stopCtx)
 
 		return err
 	})
 }
 
-func newMux(db *postgres.DB, logger *slog.Logger) *http.ServeMux {
+func newMux(db *postgres.DB, disp *connectors.Dispatcher, logger *slog.Logger) *http.ServeMux {
 	mux := http.NewServeMux()
 	// Every caller sees everything until users and access rules exist;
 	// the store already applies whatever scope this function returns.
 	allScope := func(*http.Request) fundhub.Scope { return fundhub.FullScope() }
-	mux.Handle("/graphql", graph.Handler(db, logger, allScope))
+	mux.Handle("/graphql", graph.Handler(db, disp, logger, allScope))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		if err := db.Ping(r.Context()); err != nil {
 			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
