@@ -40,13 +40,14 @@ func sheetConfig(t *testing.T, dir string, categories map[string]string) string 
 		"file": map[string]any{"dir": dir},
 		"mapping": map[string]any{"entity": "allocation", "key": []string{"编号"},
 			"fields": map[string]any{
-				"fund":      map[string]string{"const": "地灾资金"},
-				"year":      map[string]string{"const": "2024"},
-				"category":  map[string]any{"column": "类别", "map": categories},
-				"direction": map[string]string{"const": "GEOHAZARD"},
-				"source":    map[string]string{"const": "CENTRAL_TRANSFER"}, "from_region": map[string]string{"const": "330000"},
-				"to_region": map[string]string{"column": "地区"},
-				"amount":    map[string]string{"column": "金额（万元）", "unit": "wan"},
+				"fund":        map[string]string{"const": "地灾资金"},
+				"year":        map[string]string{"const": "2024"},
+				"category":    map[string]any{"column": "类别", "map": categories},
+				"direction":   map[string]string{"const": "GEOHAZARD"},
+				"source":      map[string]string{"const": "CENTRAL_TRANSFER"},
+				"from_region": map[string]string{"const": "330000"},
+				"to_region":   map[string]string{"column": "地区"},
+				"amount":      map[string]string{"column": "金额（万元）", "unit": "wan"},
 			}},
 	}
 	b, err := json.Marshal(cfg)
