@@ -82,6 +82,16 @@ type RejectedRow struct {
 	CreatedAt   time.Time       `db:"created_at"`
 }
 
+// Add adds the counts of o to c.
+func (c *RunCounts) Add(o RunCounts) {
+	c.Read += o.Read
+	c.Inserted += o.Inserted
+	c.Updated += o.Updated
+	c.Unchanged += o.Unchanged
+	c.Rejected += o.Rejected
+	c.Skipped += o.Skipped
+}
+
 // Outcome is what an upsert did to the graph.
 type Outcome string
 
@@ -139,6 +149,8 @@ type PaymentRecord struct {
 	PaidOn           time.Time
 	Reverses         string
 	Withdrawn        bool
+	// AllocationID is set by the store once it has found the allocation.
+	AllocationID *int64
 }
 
 // ProjectRecord is a project of the reserve as a source reports it.

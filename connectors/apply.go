@@ -29,23 +29,28 @@ func NewMapper(connector, source string, m *Mapping, regions *fundhub.RegionInde
 // Apply maps a row to an item to load, to skip or to reject. A rejection
 // names the connector, the record key and the field.
 func (mp *Mapper) Apply(r Row) fundhub.SyncItem {
+	if clean, bad := withoutNUL(r.Values); bad != "" {
+		it := fundhub.SyncItem{Ref: r.Ref, Data: clean}
+		it.Reject = mp.fail(r.Ref, bad, errors.New("the cell holds a NUL character, which "+
+			"no text in the hub may hold"))
+		return it
+	}
 	it := fundhub.SyncItem{Ref: r.Ref, Data: r.Values}
 	if skip := mp.skipReason(r); skip != "" {
 		it.Skip = skip
 		return it
 	}
 
+	if r.Err != nil {
+		it.Reject = mp.fail(r.Ref, "record", r.Err)
+		return it
+	}
 	id, err := mp.m.externalID(r)
 	if err != nil {
 		it.Reject = mp.fail(r.Ref, "key", err)
 		return it
 	}
 	it.ExternalID = id
-
-	if r.Err != nil {
-		it.Reject = mp.fail(id, "record", r.Err)
-		return it
-	}
 	if deleted, skip := mp.deleted(r); deleted {
 		if skip {
 			it.Skip = "deleted at the source; the mapping ignores deletions"
@@ -256,4 +261,26 @@ func (rd *reader) region(field string) string {
 	}
 
 	return reg.Code
+}
+
+// withoutNUL returns values unchanged when no cell holds a NUL character;
+// otherwise a copy with each NUL replaced by U+FFFD, so the row can still be
+// kept, and the column of the first such cell.
+func withoutNUL(values map[string]string) (map[string]string, string) {
+	bad := ""
+	for k, v := range values {
+		if strings.IndexByte(v, 0) >= 0 && (bad == "" || k < bad) {
+			bad = k
+		}
+	}
+	if bad == "" {
+		return values, ""
+	}
+
+	clean := make(map[string]string, len(values))
+	for k, v := range values {
+		clean[k] = strings.ReplaceAll(v, "\x00", "\uFFFD")
+	}
+
+	return clean, bad
 }

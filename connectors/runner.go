@@ -29,8 +29,10 @@ type Runner struct {
 	Open    OpenFunc
 	Regions func(ctx context.Context) ([]*fundhub.Region, error)
 	Logger  *slog.Logger
-	// BatchSize is the number of rows per transaction (default 50, which
-	// keeps a batch's savepoints within PostgreSQL's subtransaction cache).
+	// BatchSize is the number of rows per transaction. By default payments,
+	// which load set-based, go 2000 at a time, and other entities, which
+	// load row by row under savepoints, 50, within PostgreSQL's cache of 64
+	// subtransactions per transaction.
 	BatchSize int
 	// Timeout bounds one run (default 30 minutes).
 	Timeout time.Duration
@@ -157,7 +159,7 @@ func (r *Runner) run(ctx context.Context, c *fundhub.Connector, run *fundhub.Syn
 		}
 	}
 
-	b := &batcher{r: r, run: run, mapper: mapper, size: r.batchSize(),
+	b := &batcher{r: r, run: run, mapper: mapper, size: r.batchSize(&cfg.Mapping),
 		seen: map[string]string{}}
 	err = src.Read(ctx, cursor, func(p Page) error {
 		if err := ctx.Err(); err != nil {
@@ -200,9 +202,12 @@ func (r *Runner) timeout() time.Duration {
 	return 30 * time.Minute
 }
 
-func (r *Runner) batchSize() int {
-	if r.BatchSize > 0 {
+func (r *Runner) batchSize(m *Mapping) int {
+	switch {
+	case r.BatchSize > 0:
 		return r.BatchSize
+	case m.Entity == "payment":
+		return 2000
 	}
 
 	return 50
@@ -279,13 +284,7 @@ func (b *batcher) apply(ctx context.Context, items []fundhub.SyncItem, cursor *s
 		return &loadError{err: err}
 	}
 
-	rc := &b.run.RunCounts
-	rc.Read += c.Read
-	rc.Inserted += c.Inserted
-	rc.Updated += c.Updated
-	rc.Unchanged += c.Unchanged
-	rc.Rejected += c.Rejected
-	rc.Skipped += c.Skipped
+	b.run.RunCounts.Add(c)
 
 	return nil
 }

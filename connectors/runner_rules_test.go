@@ -169,3 +169,16 @@ func TestRunner_RepeatedKeyIsRejected(t *testing.T) {
 		t.Errorf("湖州市: got %s yuan, want the first row's 1000000", got)
 	}
 }
+
+func TestRunner_NULInACellRejectsOnlyThatRow(t *testing.T) {
+	db := pgtest.New(t)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "n.csv"), "编号,地区,金额（万元）,备注\n"+
+		"N1,湖州市,10,ok\nN2,丽水市,20,bad\x00note\n")
+	c := byName(t, db, dir)
+
+	run := runOK(t, newRunner(db), c)
+	if run.Inserted != 1 || run.Rejected != 1 {
+		t.Errorf("counts: got %+v, want N1 in and N2 rejected", run.RunCounts)
+	}
+}

@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
 
 	"fundhub"
 	"fundhub/graph"
@@ -129,4 +131,18 @@ type failingStore struct{ *postgres.DB }
 func (failingStore) FindRegions(context.Context, fundhub.Scope, fundhub.RegionFilter,
 	fundhub.Page) ([]*fundhub.Region, int, error) {
 	return nil, 0, errors.New(`pq: relation "regions" does not exist at SELECT r.code`)
+}
+
+func TestQuery_HugeDocumentIsRefusedQuickly(t *testing.T) {
+	srv := server(t, pgtest.New(t))
+	q := "{" + strings.Repeat(` region(code: "330100") { code }`, 10000) + " }"
+
+	start := time.Now()
+	resp := post(t, srv, q, nil)
+	if len(resp.Errors) == 0 || resp.Errors[0].Extensions["code"] != "GRAPHQL_PARSE_FAILED" {
+		t.Errorf("got %+v, want the document refused as too large", resp.Errors)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("refusing took %s, want well under a second", d)
+	}
 }

@@ -15,9 +15,15 @@ import (
 
 // Limits on what one operation may ask for. The depth limit counts nested
 // selections; GraphiQL's introspection query stays within it.
+//
+// MaxTokens bounds the size of a document before it is validated: some
+// validation rules grow with the square of the fields of one selection, so
+// a document of ten thousand repeated fields would hold a core for minutes.
+// GraphiQL's introspection query has about 400 tokens.
 const (
 	MaxDepth        = 12
 	ComplexityLimit = 50000
+	MaxTokens       = 5000
 )
 
 // NewServer returns the gqlgen server over st: the GraphQL-over-HTTP
@@ -28,7 +34,10 @@ func NewServer(st Store, sy Syncer, logger *slog.Logger) *handler.Server {
 	es := NewExecutableSchema(Config{Resolvers: &Resolver{Store: st, Syncer: sy,
 		Logger: logger}, Complexity: complexity()})
 	srv := handler.New(es)
-	srv.AddTransport(gqlhttp.New())
+	tr := gqlhttp.New()
+	tr.TokenLimit = MaxTokens
+	srv.AddTransport(tr)
+	srv.SetParserTokenLimit(MaxTokens)
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
 	srv.Use(gqlhttp.DepthLimit{Max: MaxDepth})

@@ -57,13 +57,6 @@ CREATE TABLE reference_imports (
     PRIMARY KEY (kind, checksum)
 );
 
--- The date the last region list applied was valid on; a list dated earlier
--- would rewrite history backwards and is refused.
-CREATE TABLE region_list_dates (
-    as_of      date NOT NULL,
-    applied_at timestamptz NOT NULL DEFAULT now()
-);
-
 -- Fund directions. New directions are added as rows.
 CREATE TABLE directions (
     code    text PRIMARY KEY,
@@ -78,7 +71,6 @@ INSERT INTO directions (code, name_zh, name_en) VALUES
     ('OTHER', '其他', 'other');
 
 -- +goose Down
-DROP TABLE region_list_dates;
 DROP TABLE directions;
 DROP TABLE reference_imports;
 DROP TABLE calendar_years;

@@ -123,7 +123,14 @@ func (d *DB) ApplyBatch(ctx context.Context, run *fundhub.SyncRun,
 	var c fundhub.RunCounts
 	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
 		c = fundhub.RunCounts{}
+		rest, err := d.applyBulk(ctx, tx, run, items, &c)
+		if err != nil {
+			return err
+		}
 		for _, i := range applyOrder(items) {
+			if !rest[i] {
+				continue
+			}
 			if err := d.applyItem(ctx, tx, run, &items[i], &c); err != nil {
 				return err
 			}
@@ -307,4 +314,48 @@ func linkBatchRefunds(ctx context.Context, tx *sqlx.Tx, items []fundhub.SyncItem
 	}
 
 	return nil
+}
+
+// applyBulk loads the batch's payments set-based and reports which items
+// are left for the row-by-row path. When the database refuses the bulk
+// statement over some row's data, the bulk work is rolled back and every
+// payment goes row by row, so the refused row is kept as rejected and the
+// others still land.
+func (d *DB) applyBulk(ctx context.Context, tx *sqlx.Tx, run *fundhub.SyncRun,
+	items []fundhub.SyncItem, c *fundhub.RunCounts) ([]bool, error) {
+	rest := make([]bool, len(items))
+	var pays []*fundhub.SyncItem
+	for i := range items {
+		it := &items[i]
+		if it.Payment != nil && !it.Payment.Withdrawn && it.Skip == "" && it.Reject == nil {
+			pays = append(pays, it)
+			continue
+		}
+		rest[i] = true
+	}
+	if len(pays) == 0 {
+		return rest, nil
+	}
+
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT bulk`); err != nil {
+		return nil, fmt.Errorf("savepoint: %w", err)
+	}
+	var bc fundhub.RunCounts
+	err := d.bulkPayments(ctx, tx, run, pays, &bc)
+	if _, ok := dataError(err); err != nil && ok {
+		d.logger.Warn("bulk load refused; loading row by row", "run", run.ID, "error", err)
+		if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT bulk`); err != nil {
+			return nil, fmt.Errorf("rolling back bulk load: %w", err)
+		}
+		for i := range rest {
+			rest[i] = true
+		}
+		return rest, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.Add(bc)
+
+	return rest, nil
 }

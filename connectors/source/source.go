@@ -6,18 +6,24 @@ package source
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	"fundhub/connectors"
 	"fundhub/connectors/file"
+	"fundhub/connectors/httpjson"
+	"fundhub/connectors/sqlsrc"
 )
 
-// Open returns the source the config declares.
+// Open returns the source the config declares, logging remote calls to
+// slog's default logger at debug level.
 func Open(cfg *connectors.Config) (connectors.Source, error) {
-	switch cfg.Kind {
-	case "file":
-		if cfg.File == nil {
-			return nil, fmt.Errorf("connector %s has no file settings", cfg.Name)
-		}
+	return OpenWith(cfg, slog.Default())
+}
+
+// OpenWith is Open with the logger remote calls are logged to.
+func OpenWith(cfg *connectors.Config, logger *slog.Logger) (connectors.Source, error) {
+	switch {
+	case cfg.Kind == "file" && cfg.File != nil:
 		return fileSource{opts: file.Options{
 			Dir:       cfg.File.Dir,
 			Patterns:  cfg.File.Patterns,
@@ -26,9 +32,13 @@ func Open(cfg *connectors.Config) (connectors.Source, error) {
 			HeaderRow: cfg.File.HeaderRow,
 			Columns:   cfg.Mapping.Columns(),
 		}}, nil
+	case cfg.Kind == "http" && cfg.HTTP != nil:
+		return httpjson.New(cfg.HTTP, httpjson.WithLogger(logger))
+	case cfg.Kind == "sql" && cfg.SQL != nil:
+		return sqlsrc.New(cfg.SQL)
 	}
 
-	return nil, fmt.Errorf("connector %s: unknown kind %q", cfg.Name, cfg.Kind)
+	return nil, fmt.Errorf("connector %s: kind %q has no settings", cfg.Name, cfg.Kind)
 }
 
 // filePage is the number of rows a file source hands over at once.

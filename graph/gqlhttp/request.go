@@ -22,7 +22,7 @@ var errNotObject = errors.New("not a JSON object")
 
 // readGET takes the request parameters from the URL's query string. It
 // answers 405 when the selected operation is a mutation or subscription.
-func readGET(r *http.Request) (*graphql.RawParams, *httpError) {
+func readGET(r *http.Request, tokenLimit int) (*graphql.RawParams, *httpError) {
 	start := graphql.Now()
 
 	values, err := url.ParseQuery(r.URL.RawQuery)
@@ -44,7 +44,7 @@ func readGET(r *http.Request) (*graphql.RawParams, *httpError) {
 		return nil, reqErr
 	}
 
-	if reqErr := refuseNonQuery(params); reqErr != nil {
+	if reqErr := refuseNonQuery(params, tokenLimit); reqErr != nil {
 		return nil, reqErr
 	}
 
@@ -72,8 +72,8 @@ func decodeGETObjects(values url.Values, params *graphql.RawParams) *httpError {
 // refuseNonQuery answers 405 when the document parses and the operation
 // that operationName selects is not a query. A document that does not parse
 // or select an operation is left for the executor to report.
-func refuseNonQuery(params *graphql.RawParams) *httpError {
-	doc, err := parser.ParseQuery(&ast.Source{Input: params.Query})
+func refuseNonQuery(params *graphql.RawParams, tokenLimit int) *httpError {
+	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: params.Query}, tokenLimit)
 	if err != nil {
 		return nil
 	}

@@ -64,6 +64,10 @@ type Transport struct {
 	// MaxBodyBytes caps the size of a POST body. A larger body is answered
 	// with 413. Zero or a negative value means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// TokenLimit caps the tokens read when the transport parses a GET
+	// query itself; set it to the server's parser token limit. Zero means
+	// no limit.
+	TokenLimit int
 }
 
 var _ graphql.Transport = (*Transport)(nil)
@@ -114,7 +118,7 @@ func (t *Transport) readParams(w http.ResponseWriter, r *http.Request) (
 	*graphql.RawParams, *httpError,
 ) {
 	if r.Method == http.MethodGet {
-		return readGET(r)
+		return readGET(r, t.TokenLimit)
 	}
 
 	return readPOST(w, r, t.maxBodyBytes())
