@@ -41,23 +41,27 @@ func TestRunner_LocalFundBelongsToItsBudget(t *testing.T) {
 func TestRunner_RowRefusedByDatabaseIsKept(t *testing.T) {
 	db := pgtest.New(t)
 	dir := t.TempDir()
-	// R1's fund serves a direction the hub does not know: the database
-	// refuses the fund, and so the row; R2 lands in the same batch.
-	writeFile(t, filepath.Join(dir, "s.csv"), "编号,地区,金额（万元）,方向\n"+
-		"R1,湖州市,5,MINING\nR2,湖州市,5,GEOHAZARD\n")
-	c := declareSheet(t, db, dir, map[string]connectors.Field{
-		"fund": {Column: "方向"}, "direction": {Column: "方向"}})
+	// Two records of the source give one project code: the schema keeps
+	// project codes unique, so the database refuses the second, and the
+	// first still lands in the same batch.
+	writeFile(t, filepath.Join(dir, "p.csv"), "key,code,name,region\n"+
+		"K1,P-1,护坡工程,湖州市\nK2,P-1,护坡工程二期,湖州市\n")
+	m := connectors.Mapping{Entity: "project", Key: []string{"key"},
+		Fields: map[string]connectors.Field{"code": {Column: "code"},
+			"name": {Column: "name"}, "region": {Column: "region"},
+			"direction": {Const: "GEOHAZARD"}}}
+	c := declareEntity(t, db, "reserve", dir, m)
 
 	run := runOK(t, newRunner(db), c)
 	if run.Inserted != 1 || run.Rejected != 1 {
 		t.Fatalf("counts: got %+v, want 1 inserted, 1 rejected", run.RunCounts)
 	}
-	r := rejected(t, db, run)["R1"]
-	if r == nil || !strings.Contains(r.Reason, "refers to a record the hub does not have") {
-		t.Errorf("R1: got %+v, want it kept with the reason", r)
+	r := rejected(t, db, run)["K2"]
+	if r == nil || !strings.Contains(r.Reason, "repeats a record the hub already has") {
+		t.Errorf("K2: got %+v, want it kept with the reason", r)
 	}
 	if r != nil && strings.Contains(r.Reason, "violates") {
-		t.Errorf("R1: reason %q carries the database's own message", r.Reason)
+		t.Errorf("K2: reason %q carries the database's own message", r.Reason)
 	}
 }
 
@@ -180,5 +184,50 @@ func TestRunner_NULInACellRejectsOnlyThatRow(t *testing.T) {
 	run := runOK(t, newRunner(db), c)
 	if run.Inserted != 1 || run.Rejected != 1 {
 		t.Errorf("counts: got %+v, want N1 in and N2 rejected", run.RunCounts)
+	}
+}
+
+func TestRunner_SameNamedLocalFundsStayApart(t *testing.T) {
+	db := pgtest.New(t)
+	zj, js := t.TempDir(), t.TempDir()
+	writeFile(t, filepath.Join(zj, "z.csv"), "编号,地区,金额（万元）\nZ1,湖州市,10\n")
+	writeFile(t, filepath.Join(js, "j.csv"), "编号,地区,金额（万元）\nJ1,苏州市,20\n")
+	local := map[string]connectors.Field{"fund": {Const: "省级生态保护修复专项资金"},
+		"category": {Const: "LOCAL"}, "source": {Const: "PROVINCE_MATCH"}}
+	runOK(t, newRunner(db), declareSheet(t, db, zj, local))
+	js1 := map[string]connectors.Field{"from_region": {Const: "320000"}}
+	for k, v := range local {
+		js1[k] = v
+	}
+	cfg := declareSheet(t, db, js, js1)
+	cfg.Name = "jiangsu-sheet"
+	if err := db.SaveConnector(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	runOK(t, newRunner(db), cfg)
+
+	var owners []string
+	pgtest.Select(t, db, &owners, `SELECT owner_region FROM funds
+		WHERE name = '省级生态保护修复专项资金' ORDER BY owner_region`)
+	if len(owners) != 2 || owners[0] != "320000" || owners[1] != "330000" {
+		t.Errorf("fund owners: got %v, want one fund each for 320000 and 330000", owners)
+	}
+}
+
+func TestRunner_FundCategoryClashIsRejected(t *testing.T) {
+	db := pgtest.New(t)
+	a, b := t.TempDir(), t.TempDir()
+	writeFile(t, filepath.Join(a, "a.csv"), "编号,地区,金额（万元）\nC1,湖州市,10\n")
+	writeFile(t, filepath.Join(b, "b.csv"), "编号,地区,金额（万元）\nC2,湖州市,10\n")
+	runOK(t, newRunner(db), byName(t, db, a))
+	c := declareSheet(t, db, b, map[string]connectors.Field{"direction": {Const: "ECO_RESTORATION"}})
+	c.Name = "other-sheet"
+	if err := db.SaveConnector(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+
+	run := runOK(t, newRunner(db), c)
+	if r := rejected(t, db, run)["C2"]; r == nil || r.Field == nil || *r.Field != "direction" {
+		t.Errorf("C2: got %+v, want rejected for the direction that clashes", r)
 	}
 }

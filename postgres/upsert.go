@@ -36,26 +36,61 @@ func (d *DB) upsertItem(ctx context.Context, tx *sqlx.Tx,
 	return "", fundhub.Errorf(fundhub.EINVALID, "row %s maps to no entity", it.Ref)
 }
 
-// ensureFund returns the id of the fund of that name and year, creating it
-// from ref when it does not exist.
+// ensureFund returns the id of the fund of that name and year held by the
+// owner's budget, creating it from ref when it does not exist. A fund that
+// exists with another category or direction is an EINVALID error naming
+// both, never silently merged.
 func ensureFund(ctx context.Context, tx *sqlx.Tx, ref fundhub.FundRef) (int64, error) {
-	var id int64
-	err := tx.GetContext(ctx, &id, `SELECT id FROM funds WHERE name = $1 AND year = $2`,
-		ref.Name, ref.Year)
+	var cur struct {
+		ID        int64  `db:"id"`
+		Category  string `db:"category"`
+		Direction string `db:"direction"`
+	}
+	err := tx.GetContext(ctx, &cur, `SELECT id, category, direction FROM funds
+		WHERE name = $1 AND year = $2 AND owner_region = $3`,
+		ref.Name, ref.Year, ref.OwnerRegion)
 	if err == nil {
-		return id, nil
+		return cur.ID, fundClash(ref, cur.Category, cur.Direction)
 	}
 	if !isNoRows(err) {
 		return 0, fmt.Errorf("loading fund %s %d: %w", ref.Name, ref.Year, err)
 	}
 
+	return createFund(ctx, tx, ref)
+}
+
+func fundClash(ref fundhub.FundRef, category, direction string) error {
+	switch {
+	case category != string(ref.Category):
+		return fundhub.Invalid("category", "fund %s %d is %s in the hub; the row says %s",
+			ref.Name, ref.Year, category, ref.Category)
+	case direction != string(ref.Direction):
+		return fundhub.Invalid("direction", "fund %s %d serves %s in the hub; the row says %s",
+			ref.Name, ref.Year, direction, ref.Direction)
+	}
+
+	return nil
+}
+
+func createFund(ctx context.Context, tx *sqlx.Tx, ref fundhub.FundRef) (int64, error) {
+	var known bool
+	if err := tx.GetContext(ctx, &known, `SELECT EXISTS (SELECT 1 FROM directions
+		WHERE code = $1)`, ref.Direction); err != nil {
+		return 0, fmt.Errorf("checking direction %s: %w", ref.Direction, err)
+	}
+	if !known {
+		return 0, fundhub.Invalid("direction", "direction %q is not one the hub knows",
+			ref.Direction)
+	}
+
 	// A local fund's level is its owner's: a province, city or county budget.
-	err = tx.GetContext(ctx, &id, `INSERT INTO funds
+	var id int64
+	err := tx.GetContext(ctx, &id, `INSERT INTO funds
 		(code, name, year, category, direction, owner_region, local_level)
 		SELECT NULLIF($1, ''), $2, $3, $4, $5, r.code,
 			CASE WHEN $4 = 'LOCAL' THEN r.level END
 		FROM regions r WHERE r.code = $6
-		ON CONFLICT (name, year) DO UPDATE SET name = EXCLUDED.name
+		ON CONFLICT (name, year, owner_region) DO UPDATE SET name = EXCLUDED.name
 		RETURNING id`, ref.Code, ref.Name, ref.Year, ref.Category, ref.Direction,
 		ref.OwnerRegion)
 	if isNoRows(err) {

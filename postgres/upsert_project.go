@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -56,17 +57,24 @@ func upsertFund(ctx context.Context, tx *sqlx.Tx, rec *fundhub.FundRecord,
 	if rec.Withdrawn {
 		return withdraw(ctx, tx, "funds", "fund", rec.SourceSystem, rec.ExternalID)
 	}
+	var existed bool
+	if err := tx.GetContext(ctx, &existed, `SELECT EXISTS (SELECT 1 FROM funds
+		WHERE name = $1 AND year = $2 AND owner_region = $3)`, rec.Fund.Name,
+		rec.Fund.Year, rec.Fund.OwnerRegion); err != nil {
+		return "", fmt.Errorf("loading fund %s: %w", rec.ExternalID, err)
+	}
 	if _, err := ensureFund(ctx, tx, rec.Fund); err != nil {
 		return "", err
 	}
 
-	var inserted bool
-	err := tx.GetContext(ctx, &inserted, `UPDATE funds SET code = NULLIF($3, ''),
+	var provenanceWasEmpty bool
+	err := tx.GetContext(ctx, &provenanceWasEmpty, `UPDATE funds SET code = NULLIF($3, ''),
 		source_system = $4, external_id = $5, last_synced_at = $6, withdrawn = false
-		WHERE name = $1 AND year = $2 AND (code, source_system, external_id, withdrawn)
+		WHERE name = $1 AND year = $2 AND owner_region = $7
+			AND (code, source_system, external_id, withdrawn)
 			IS DISTINCT FROM (NULLIF($3, ''), $4, $5, false)
 		RETURNING source_system IS NULL`, rec.Fund.Name, rec.Fund.Year, rec.Fund.Code,
-		rec.SourceSystem, rec.ExternalID, now)
+		rec.SourceSystem, rec.ExternalID, now, rec.Fund.OwnerRegion)
 
-	return outcome(inserted, err, "fund "+rec.ExternalID)
+	return outcome(!existed && err == nil, err, "fund "+rec.ExternalID)
 }
