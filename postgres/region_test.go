@@ -153,3 +153,20 @@ func TestDB_ImportRegions_RefusesAnOlderList(t *testing.T) {
 		t.Errorf("list dated 2019 after the 2024 list: got %v, want BAD_USER_INPUT", err)
 	}
 }
+
+func TestDB_ImportRegions_RefusesAPartialList(t *testing.T) {
+	db := pgtest.New(t)
+	ctx := context.Background()
+	rows := []fundhub.RegionImport{{Code: "330000", Name: "浙江省",
+		Level: fundhub.LevelProvince, ParentCode: fundhub.NationalCode}}
+
+	_, err := db.ImportRegions(ctx, rows, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+	if fundhub.ErrorCode(err) != fundhub.EINVALID {
+		t.Fatalf("a one-province list: got %v, want BAD_USER_INPUT", err)
+	}
+	var retired int
+	pgtest.Get(t, db, &retired, `SELECT count(*) FROM regions WHERE valid_to IS NOT NULL`)
+	if retired != 0 {
+		t.Errorf("retired regions after the refused import: got %d, want 0", retired)
+	}
+}

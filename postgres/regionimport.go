@@ -43,7 +43,19 @@ func (d *DB) ImportRegions(ctx context.Context, rows []fundhub.RegionImport,
 			}
 		}
 
-		return im.retireMissing(ctx, &res)
+		if err := im.retireMissing(ctx, &res); err != nil {
+			return err
+		}
+
+		// Rolled back with the rest: a file that would retire most of the
+		// country is the wrong file, not a reform.
+		kept := res.Unchanged + res.Renamed + res.Moved + res.Added
+		if res.Retired > kept/2 {
+			return fundhub.Invalid("file", "the list would retire %d regions and keep %d: "+
+				"it is not a full list of the country", res.Retired, kept)
+		}
+
+		return nil
 	})
 	if err != nil {
 		return fundhub.RegionImportResult{}, err

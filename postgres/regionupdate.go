@@ -58,7 +58,8 @@ func (im *regionImporter) rename(ctx context.Context, cur *fundhub.Region, name 
 	}
 	if _, err := im.tx.ExecContext(ctx, `INSERT INTO region_names
 		(code, name, valid_from, valid_to)
-		VALUES ($1, $2, COALESCE($3::date, $4::date), $5)`,
+		VALUES ($1, $2, COALESCE($3::date, $4::date), $5)
+		ON CONFLICT (code, valid_to) DO NOTHING`,
 		cur.Code, cur.Name, last, from, im.asOf); err != nil {
 		return fmt.Errorf("keeping old name: %w", err)
 	}

@@ -73,15 +73,46 @@ func ParseRegions(r io.Reader) ([]fundhub.RegionImport, error) {
 	}
 
 	out := make([]fundhub.RegionImport, 0, len(recs))
+	seen := make(map[string]int, len(recs))
 	for i, rec := range recs {
 		ri, err := regionRow(rec, cols)
 		if err != nil {
 			return nil, fmt.Errorf("region list line %d: %w", i+2, err)
 		}
+		if first, dup := seen[ri.Code]; dup {
+			return nil, fmt.Errorf("region list line %d: code %s is also on line %d",
+				i+2, ri.Code, first)
+		}
+		seen[ri.Code] = i + 2
 		out = append(out, ri)
 	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("the region list has no regions")
+	}
 
-	return out, nil
+	return out, checkParents(out)
+}
+
+// checkParents refuses a list in which a region's parent is not one level
+// above it, in the list or the national root.
+func checkParents(rows []fundhub.RegionImport) error {
+	level := map[string]fundhub.RegionLevel{fundhub.NationalCode: fundhub.LevelNational}
+	for _, r := range rows {
+		level[r.Code] = r.Level
+	}
+
+	for _, r := range rows {
+		pl, ok := level[r.ParentCode]
+		if !ok {
+			return fmt.Errorf("region %s: parent %s is not in the list", r.Code, r.ParentCode)
+		}
+		if pl.Depth() != r.Level.Depth()-1 {
+			return fmt.Errorf("region %s (%s): parent %s is a %s", r.Code,
+				strings.ToLower(string(r.Level)), r.ParentCode, strings.ToLower(string(pl)))
+		}
+	}
+
+	return nil
 }
 
 func regionRow(rec []string, cols map[string]int) (fundhub.RegionImport, error) {
