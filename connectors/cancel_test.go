@@ -66,7 +66,8 @@ func TestRunner_CancelKeepsCommittedBatches(t *testing.T) {
 			"read before the source stalled", n, run.Inserted)
 	}
 	stored, err := db.FindRun(context.Background(), run.ID)
-	if err != nil || stored.Status != fundhub.RunCancelled || stored.FinishedAt == nil {
-		t.Errorf("stored run: got %+v (%v), want CANCELLED and finished", stored, err)
+	if err != nil || stored.Status != fundhub.RunCancelled || stored.FinishedAt == nil ||
+		stored.Inserted != 25 {
+		t.Errorf("stored run: got %+v (%v), want CANCELLED, finished, 25 inserted", stored, err)
 	}
 }

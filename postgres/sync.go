@@ -138,6 +138,9 @@ func (d *DB) ApplyBatch(ctx context.Context, run *fundhub.SyncRun,
 		if err := linkBatchRefunds(ctx, tx, items); err != nil {
 			return err
 		}
+		if err := addRunCounts(ctx, tx, run.ID, c); err != nil {
+			return err
+		}
 		if cursor != nil {
 			return saveCursor(ctx, tx, run, *cursor)
 		}
@@ -358,4 +361,19 @@ func (d *DB) applyBulk(ctx context.Context, tx *sqlx.Tx, run *fundhub.SyncRun,
 	c.Add(bc)
 
 	return rest, nil
+}
+
+// addRunCounts adds a batch's counts to its run in the batch's transaction,
+// so a run killed part-way shows what it committed.
+func addRunCounts(ctx context.Context, tx *sqlx.Tx, runID int64, c fundhub.RunCounts) error {
+	_, err := tx.ExecContext(ctx, `UPDATE sync_runs SET rows_read = rows_read + $2,
+		rows_inserted = rows_inserted + $3, rows_updated = rows_updated + $4,
+		rows_unchanged = rows_unchanged + $5, rows_rejected = rows_rejected + $6,
+		rows_skipped = rows_skipped + $7 WHERE id = $1`, runID, c.Read, c.Inserted,
+		c.Updated, c.Unchanged, c.Rejected, c.Skipped)
+	if err != nil {
+		return fmt.Errorf("counting rows of run %d: %w", runID, err)
+	}
+
+	return nil
 }
