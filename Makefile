@@ -10,14 +10,13 @@ PG := scripts/pg.sh
 
 build: web
 	$(GO) build -o bin/fundhub ./cmd/fundhub
+	$(GO) build -o bin/financesim ./tools/financesim/cmd/financesim
+	$(GO) build -o bin/reservesim ./tools/reservesim/cmd/reservesim
 
-## run: migrate, load reference data, sync the demo connectors, serve.
+## run: start the stand-in systems, migrate, load reference data, sync the
+## demo connectors and serve (scripts/run-demo.sh).
 run: build
-	@set -e; \
-	export DATABASE_URL="$${DATABASE_URL:-$$($(PG) fundhub)}"; \
-	bin/fundhub migrate; \
-	bin/fundhub sync -config demo/connectors.yaml; \
-	exec bin/fundhub serve -config demo/connectors.yaml
+	@bash scripts/run-demo.sh
 
 ## test: vet, formatting, and every Go test (with the race detector)
 ## against a real PostgreSQL.

@@ -17,7 +17,8 @@ import (
 	"fundhub/postgres"
 )
 
-// loadDemo declares and runs the demo connectors over the published files.
+// loadDemo declares and runs the demo's file connectors over the published
+// files; the demo's live connectors need the stand-in systems.
 func loadDemo(t *testing.T, db *postgres.DB) {
 	t.Helper()
 	ctx := context.Background()
@@ -29,6 +30,9 @@ func loadDemo(t *testing.T, db *postgres.DB) {
 	r := &connectors.Runner{Store: db, Open: source.Open, Regions: db.AllRegions,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	for _, cfg := range cfgs {
+		if cfg.Kind != "file" {
+			continue
+		}
 		c, err := cfg.Connector()
 		if err != nil {
 			t.Fatal(err)

@@ -42,8 +42,8 @@ func paymentAllocation(ctx context.Context, tx *sqlx.Tx,
 		WHERE s.source_system = $1 AND s.external_id = $2`,
 		rec.AllocationSource, rec.AllocationRef)
 	if isNoRows(err) {
-		return nil, "", fundhub.Invalid("allocation_ref", "no allocation %s from %s is in "+
-			"the hub yet", rec.AllocationRef, rec.AllocationSource)
+		return nil, "", fundhub.Invalid("allocation_ref", "no allocation %s from %s is in the hub: "+
+			"not loaded yet, or withdrawn at its source", rec.AllocationRef, rec.AllocationSource)
 	}
 	if err != nil {
 		return nil, "", fmt.Errorf("finding allocation %s: %w", rec.AllocationRef, err)

@@ -11,7 +11,8 @@ export DATABASE_URL="${DATABASE_URL:-$(scripts/pg.sh fundhub_offline)}"
 log=$(mktemp)
 shot=${GRAPHIQL_SHOT:-$(mktemp -d)/graphiql.png}
 
-bin/fundhub sync -config demo/connectors.yaml >/dev/null
+bin/fundhub sync -config demo/connectors.yaml \
+	published-allocations eco-zone-table-2020 published-targets >/dev/null
 bin/fundhub serve -addr 127.0.0.1:0 >"$log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; rm -f "$log"' EXIT
