@@ -153,6 +153,26 @@ type PaymentRecord struct {
 	AllocationID *int64
 }
 
+// ReportLineRecord is one line of a region's quarterly execution report as a
+// source reports it: the cumulative amount paid from a source on an
+// allocation or project, or the actual value of an indicator, as of the
+// quarter's end. The report is created as a draft when it does not exist.
+type ReportLineRecord struct {
+	SourceSystem     string
+	ExternalID       string
+	RegionCode       string
+	Year             int
+	Quarter          int
+	AllocationSource string
+	AllocationRef    string
+	ProjectCode      string
+	Source           FundSource
+	PaidAmount       *decimal.Decimal
+	ActualValue      *decimal.Decimal
+	Note             string
+	Withdrawn        bool
+}
+
 // ProjectRecord is a project of the reserve as a source reports it.
 type ProjectRecord struct {
 	SourceSystem      string
@@ -214,6 +234,7 @@ type SyncItem struct {
 	Payment    *PaymentRecord
 	Project    *ProjectRecord
 	Fund       *FundRecord
+	ReportLine *ReportLineRecord
 	Skip       string
 	Reject     *Error
 }

@@ -62,6 +62,7 @@ func (mp *Mapper) Apply(r Row) fundhub.SyncItem {
 	ferr := mp.build(&it, r, id)
 	if ferr != nil {
 		it.Allocation, it.Target, it.Payment, it.Project, it.Fund = nil, nil, nil, nil, nil
+		it.ReportLine = nil
 		it.Reject = mp.fail(id, ferr.field, ferr.err)
 	}
 
@@ -82,6 +83,8 @@ func (mp *Mapper) build(it *fundhub.SyncItem, r Row, id string) *fieldError {
 		it.Project, ferr = mp.project(r, id)
 	case "fund":
 		it.Fund, ferr = mp.fund(r, id)
+	case "report_line":
+		it.ReportLine, ferr = mp.reportLine(r, id)
 	}
 
 	return ferr
@@ -119,6 +122,9 @@ func (mp *Mapper) withdrawn(it fundhub.SyncItem) fundhub.SyncItem {
 		it.Project = &fundhub.ProjectRecord{SourceSystem: src, ExternalID: id, Withdrawn: true}
 	case "fund":
 		it.Fund = &fundhub.FundRecord{SourceSystem: src, ExternalID: id, Withdrawn: true}
+	case "report_line":
+		it.ReportLine = &fundhub.ReportLineRecord{SourceSystem: src, ExternalID: id,
+			Withdrawn: true}
 	}
 
 	return it

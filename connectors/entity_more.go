@@ -3,7 +3,10 @@ package connectors
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
+
+	"github.com/shopspring/decimal"
 
 	"fundhub"
 )
@@ -93,4 +96,59 @@ func (rd *reader) date(field string, required bool) time.Time {
 	}
 
 	return d
+}
+
+func (mp *Mapper) reportLine(r Row, id string) (*fundhub.ReportLineRecord, *fieldError) {
+	rd := &reader{mp: mp, row: r}
+	rec := &fundhub.ReportLineRecord{
+		SourceSystem:     mp.source,
+		ExternalID:       id,
+		RegionCode:       rd.region("region"),
+		Year:             rd.year("year"),
+		AllocationSource: mp.m.AllocationSource,
+		AllocationRef:    rd.text("allocation_ref"),
+		ProjectCode:      rd.text("project_code"),
+		Source:           fundhub.FundSource(rd.text("source")),
+		Note:             rd.text("note"),
+	}
+	q := rd.required("quarter")
+	if n, err := strconv.Atoi(q); err == nil && n >= 1 && n <= 4 {
+		rec.Quarter = n
+	} else if q != "" {
+		rd.fail("quarter", fmt.Errorf("%q is not a quarter from 1 to 4", q))
+	}
+	if rec.Source != "" && !rec.Source.Valid() {
+		rd.fail("source", fmt.Errorf("unknown fund source %q", rec.Source))
+	}
+	rec.PaidAmount, rec.ActualValue = rd.optionalAmount("paid_amount"), rd.number("actual_value")
+	if rec.PaidAmount == nil && rec.ActualValue == nil {
+		rd.fail("paid_amount", errors.New("a line reports a paid amount, an actual value "+
+			"or both"))
+	}
+
+	return rec, rd.err
+}
+
+func (rd *reader) optionalAmount(field string) *decimal.Decimal {
+	if rd.text(field) == "" {
+		return nil
+	}
+	d := rd.amount(field)
+
+	return &d
+}
+
+// number reads a plain decimal, such as an indicator's actual value.
+func (rd *reader) number(field string) *decimal.Decimal {
+	v := rd.text(field)
+	if v == "" {
+		return nil
+	}
+	d, err := ParseAmount(v, UnitYuan)
+	if err != nil {
+		rd.fail(field, err)
+		return nil
+	}
+
+	return &d
 }

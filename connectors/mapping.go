@@ -90,6 +90,11 @@ var entityFields = map[string]map[string]bool{
 		"fund": true, "year": true, "category": true, "direction": true,
 		"fund_code": false, "fund_owner": false,
 	},
+	"report_line": {
+		"region": true, "year": true, "quarter": true, "allocation_ref": false,
+		"project_code": false, "source": false, "paid_amount": false,
+		"actual_value": false, "note": false,
+	},
 }
 
 // Validate checks that the entity is known, that every required field is
@@ -98,14 +103,16 @@ func (m *Mapping) Validate(connector string) error {
 	fields, ok := entityFields[m.Entity]
 	if !ok {
 		return fundhub.Invalid("mapping.entity", "connector %s: unknown entity %q "+
-			"(known: allocation, target, payment, project, fund)", connector, m.Entity)
+			"(known: allocation, target, payment, project, fund, report_line)", connector,
+			m.Entity)
 	}
 	if d := m.Deleted; d != nil && (d.Column == "" || len(d.Values) == 0 ||
 		(d.Action != "" && d.Action != "withdraw" && d.Action != "ignore")) {
 		return fundhub.Invalid("mapping.deleted", "connector %s: deleted needs a column, "+
 			"the values that mean deleted, and an action of withdraw or ignore", connector)
 	}
-	if m.Entity == "payment" && m.Fields["allocation_ref"].Column != "" &&
+	if (m.Entity == "payment" || m.Entity == "report_line") &&
+		m.Fields["allocation_ref"].Column != "" &&
 		m.AllocationSource == "" {
 		return fundhub.Invalid("mapping.allocationSource", "connector %s: allocation_ref "+
 			"needs allocationSource, the connector whose keys it refers to", connector)

@@ -170,3 +170,41 @@ func TestRunner_DeletedAllocationIsWithdrawnNotDeleted(t *testing.T) {
 			run.Updated, rows, withdrawn)
 	}
 }
+
+func TestRunner_ReportLinesFillTheQuarterlyReport(t *testing.T) {
+	db := pgtest.New(t)
+	adir, dir := t.TempDir(), t.TempDir()
+	writeFile(t, filepath.Join(adir, "a.csv"), "编号,地区,金额（万元）\nA1,湖州市,100\n")
+	runOK(t, newRunner(db), byName(t, db, adir))
+
+	path := filepath.Join(dir, "r.csv")
+	writeFile(t, path, "line,region,year,quarter,indicator,paid\nL1,湖州市,2024,2,A1,30\n"+
+		"L2,湖州市,2024,5,A1,1\n")
+	m := connectors.Mapping{Entity: "report_line", Key: []string{"line"},
+		AllocationSource: "province-sheet",
+		Fields: map[string]connectors.Field{"region": {Column: "region"},
+			"year": {Column: "year"}, "quarter": {Column: "quarter"},
+			"allocation_ref": {Column: "indicator"},
+			"paid_amount":    {Column: "paid", Unit: "wan"}}}
+	c := declareEntity(t, db, "reports", dir, m)
+
+	run := runOK(t, newRunner(db), c)
+	var paid decimal.Decimal
+	pgtest.Get(t, db, &paid, `SELECT l.paid_amount FROM report_lines l
+		JOIN execution_reports r ON r.id = l.report_id
+		WHERE r.region_code = '330500' AND r.year = 2024 AND r.quarter = 2
+		AND r.status = 'DRAFT' AND l.allocation_id IS NOT NULL`)
+	if run.Inserted != 1 || run.Rejected != 1 || !paid.Equal(decimal.NewFromInt(300000)) {
+		t.Errorf("got %+v and %s paid, want L1 in a draft report with 300000, L2 rejected",
+			run.RunCounts, paid)
+	}
+
+	// Once transmitted, the report is locked against syncs.
+	pgtest.Get(t, db, new(int), `UPDATE execution_reports SET status = 'TRANSMITTED'
+		RETURNING 1`)
+	writeFile(t, path, "line,region,year,quarter,indicator,paid\nL1,湖州市,2024,2,A1,40\n")
+	locked := runOK(t, newRunner(db), c)
+	if r := rejected(t, db, locked)["L1"]; r == nil || *r.Field != "quarter" {
+		t.Errorf("a line of a transmitted report: got %+v, want it rejected", r)
+	}
+}

@@ -31,6 +31,8 @@ func (d *DB) upsertItem(ctx context.Context, tx *sqlx.Tx,
 		return upsertProject(ctx, tx, it.Project, now)
 	case it.Fund != nil:
 		return upsertFund(ctx, tx, it.Fund, now)
+	case it.ReportLine != nil:
+		return upsertReportLine(ctx, tx, it.ReportLine, now)
 	}
 
 	return "", fundhub.Errorf(fundhub.EINVALID, "row %s maps to no entity", it.Ref)
