@@ -14,7 +14,8 @@ import (
 )
 
 // declareEntity saves a file connector over dir with the given mapping.
-func declareEntity(t *testing.T, db *postgres.DB, name, dir string, m connectors.Mapping) *fundhub.Connector {
+func declareEntity(t *testing.T, db *postgres.DB, name, dir string,
+	m connectors.Mapping) *fundhub.Connector {
 	t.Helper()
 	cfg := &connectors.Config{Name: name, Kind: "file",
 		File: &connectors.FileConfig{Dir: dir}, Mapping: m}
@@ -97,8 +98,9 @@ func TestRunner_PaymentsKeepEveryMovement(t *testing.T) {
 func TestRunner_PaymentOfUnknownAllocationIsRejected(t *testing.T) {
 	db := pgtest.New(t)
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "p.csv"), "voucher_no,indicator,amount,paid_on,refund_of,is_deleted\n"+
-		"V9,NOPE,1.00,2024-01-02,,0\n")
+	writeFile(t, filepath.Join(dir, "p.csv"),
+		"voucher_no,indicator,amount,paid_on,refund_of,is_deleted\n"+
+			"V9,NOPE,1.00,2024-01-02,,0\n")
 	c := declareEntity(t, db, "payments", dir, paymentMapping())
 
 	run := runOK(t, newRunner(db), c)
@@ -117,8 +119,9 @@ func TestRunner_ProjectChangeIsAudited(t *testing.T) {
 	m := connectors.Mapping{Entity: "project", Key: []string{"code"},
 		Fields: map[string]connectors.Field{
 			"code": {Column: "code"}, "name": {Column: "name"}, "region": {Column: "region"},
-			"direction":          {Const: "GEOHAZARD"},
-			"reserve_status":     {Column: "status", Map: map[string]string{"入库": "ADMITTED", "实施中": "IN_PROGRESS"}},
+			"direction": {Const: "GEOHAZARD"},
+			"reserve_status": {Column: "status",
+				Map: map[string]string{"入库": "ADMITTED", "实施中": "IN_PROGRESS"}},
 			"planned_investment": {Column: "investment", Unit: "wan"},
 		}}
 	writeFile(t, path, "code,name,region,status,investment\nP1,滑坡治理,杭州市西湖区,入库,120\n")

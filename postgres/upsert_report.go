@@ -87,7 +87,8 @@ func openReport(ctx context.Context, tx *sqlx.Tx, rec *fundhub.ReportLineRecord)
 	return r.ID, nil
 }
 
-func lineAllocation(ctx context.Context, tx *sqlx.Tx, rec *fundhub.ReportLineRecord) (*int64, error) {
+func lineAllocation(ctx context.Context, tx *sqlx.Tx,
+	rec *fundhub.ReportLineRecord) (*int64, error) {
 	if rec.AllocationRef == "" {
 		return nil, nil
 	}
