@@ -133,7 +133,8 @@ func (d *DB) LastRuns(ctx context.Context, connectorIDs []int64) (map[int64]*fun
 
 // PendingRejected returns the rows a connector rejected that no later run
 // has dealt with, in the order they were read.
-func (d *DB) PendingRejected(ctx context.Context, connectorID int64) ([]*fundhub.RejectedRow, error) {
+func (d *DB) PendingRejected(ctx context.Context,
+	connectorID int64) ([]*fundhub.RejectedRow, error) {
 	var out []*fundhub.RejectedRow
 	err := d.db.SelectContext(ctx, &out, `SELECT id, run_id, connector_id, ref,
 		external_id, field, reason, data, created_at FROM rejected_rows

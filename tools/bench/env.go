@@ -76,7 +76,8 @@ func (e *env) freshDatabase(ctx context.Context, base string) error {
 		return err
 	}
 	e.admin = admin
-	if _, err := admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+benchDB+` WITH (FORCE)`); err != nil {
+	_, err = admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+benchDB+` WITH (FORCE)`)
+	if err != nil {
 		return fmt.Errorf("dropping %s: %w", benchDB, err)
 	}
 	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+benchDB); err != nil {
