@@ -18,6 +18,12 @@ data=$dir/data
 sock=$dir/run
 log=$dir/server.log
 
+# A unix socket's path is limited to about 107 bytes; a deep checkout gets
+# a short socket folder of its own under /tmp instead.
+if [ ${#sock} -gt 80 ]; then
+	sock=/tmp/fundhub-pg-$(printf '%s' "$dir" | md5sum | cut -c1-12)
+fi
+
 log() { printf 'pg.sh: %s\n' "$*" >&2; }
 
 find_bin() {
@@ -59,7 +65,7 @@ init_cluster() {
 	log "creating a private cluster in $data"
 	mkdir -p "$data" "$sock"
 	if [ "$(id -u)" -eq 0 ]; then
-		chown -R postgres:postgres "$dir"
+		chown -R postgres:postgres "$dir" "$sock"
 	fi
 	as_owner "$bin/initdb" -D "$data" -U "$(owner)" -A trust -E UTF8 \
 		--locale=C.UTF-8 >/dev/null
@@ -68,6 +74,10 @@ init_cluster() {
 start_cluster() {
 	if as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
 		return
+	fi
+	mkdir -p "$sock"
+	if [ "$(id -u)" -eq 0 ]; then
+		chown postgres:postgres "$sock"
 	fi
 	log "starting the private cluster (socket in $sock)"
 	as_owner "$bin/pg_ctl" -D "$data" -l "$log" -w -t 60 start -o \
