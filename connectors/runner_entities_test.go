@@ -3,6 +3,7 @@ package connectors_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -209,5 +210,30 @@ func TestRunner_ReportLinesFillTheQuarterlyReport(t *testing.T) {
 	locked := runOK(t, newRunner(db), c)
 	if r := rejected(t, db, locked)["L1"]; r == nil || *r.Field != "quarter" {
 		t.Errorf("a line of a transmitted report: got %+v, want it rejected", r)
+	}
+}
+
+func TestRunner_BulkRefusedFallsBackRowByRow(t *testing.T) {
+	db := pgtest.New(t)
+	adir, pdir := t.TempDir(), t.TempDir()
+	writeFile(t, filepath.Join(adir, "a.csv"), "编号,地区,金额（万元）\nA1,湖州市,100\n")
+	runOK(t, newRunner(db), byName(t, db, adir))
+	// V2's amount does not fit the column: the database refuses the whole
+	// bulk statement, and the batch is loaded again row by row.
+	writeFile(t, filepath.Join(pdir, "p.csv"),
+		"voucher_no,indicator,amount,paid_on,refund_of,is_deleted\n"+
+			"V1,A1,100.00,2024-05-12,,0\nV2,A1,100000000000000000000.00,2024-05-13,,0\n"+
+			"V3,A1,50.00,2024-05-14,,0\n")
+	c := declareEntity(t, db, "payments", pdir, paymentMapping())
+
+	run := runOK(t, newRunner(db), c)
+	if run.Read != 3 || run.Inserted != 2 || run.Rejected != 1 {
+		t.Errorf("counts: got %+v, want 3 read, V1 and V3 in, V2 rejected", run.RunCounts)
+	}
+	if r := rejected(t, db, run)["V2"]; r == nil || !strings.Contains(r.Reason, "too large") {
+		t.Errorf("V2: got %+v, want it kept with the reason", r)
+	}
+	if got := paymentSum(t, db); !got.Equal(decimal.NewFromInt(150)) {
+		t.Errorf("paid: got %s, want 150", got)
 	}
 }

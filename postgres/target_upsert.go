@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -42,14 +41,5 @@ func upsertTarget(ctx context.Context, tx *sqlx.Tx, rec *fundhub.TargetRecord,
 		rec.Level2, rec.Indicator, rec.Unit, rec.Comparator, rec.TargetValue,
 		rec.TargetText, rec.SourceSystem, rec.ExternalID, now)
 
-	switch {
-	case err == nil && inserted:
-		return fundhub.Inserted, nil
-	case err == nil:
-		return fundhub.Updated, nil
-	case isNoRows(err):
-		return fundhub.Unchanged, nil
-	}
-
-	return "", fmt.Errorf("saving target %s: %w", rec.ExternalID, err)
+	return outcome(inserted, err, "target "+rec.ExternalID)
 }

@@ -26,7 +26,7 @@ func (d *DB) upsertItem(ctx context.Context, tx *sqlx.Tx,
 	case it.Target != nil:
 		return upsertTarget(ctx, tx, it.Target, now)
 	case it.Payment != nil:
-		return upsertPayment(ctx, tx, it.Payment, now)
+		return upsertPayment(ctx, tx, it, now)
 	case it.Project != nil:
 		return upsertProject(ctx, tx, it.Project, now)
 	case it.Fund != nil:

@@ -55,11 +55,13 @@ func paymentAllocation(ctx context.Context, tx *sqlx.Tx,
 	return &a.ID, a.Region, nil
 }
 
-// upsertPayment stores one payment movement keyed by (source, external id).
-// A refund names the payment it reverses by that payment's key, resolved
-// once both are in.
-func upsertPayment(ctx context.Context, tx *sqlx.Tx, rec *fundhub.PaymentRecord,
+// upsertPayment stores one payment movement keyed by (source, external id),
+// with the statement of the bulk path on a batch of one, so both paths
+// store and audit alike. A refund names the payment it reverses by that
+// payment's key, resolved once both are in.
+func upsertPayment(ctx context.Context, tx *sqlx.Tx, it *fundhub.SyncItem,
 	now time.Time) (fundhub.Outcome, error) {
+	rec := it.Payment
 	if rec.Withdrawn {
 		return withdraw(ctx, tx, "payments", "payment", rec.SourceSystem, rec.ExternalID)
 	}
@@ -67,37 +69,19 @@ func upsertPayment(ctx context.Context, tx *sqlx.Tx, rec *fundhub.PaymentRecord,
 	if err != nil {
 		return "", err
 	}
+	rec.AllocationID, rec.RegionCode = allocID, region
 
-	var inserted bool
-	_, err = audited(ctx, tx, "payments", "payment", rec.SourceSystem, rec.ExternalID,
-		func() (bool, error) {
-			err := tx.GetContext(ctx, &inserted, `INSERT INTO payments (allocation_id,
-				region_code, source, amount, paid_on, reverses_external_id, project_code,
-				source_system, external_id, last_synced_at)
-			VALUES ($1, $2, NULLIF($3, ''), $4, $5, NULLIF($6, ''), NULLIF($7, ''),
-				$8, $9, $10)
-			ON CONFLICT (source_system, external_id) WHERE source_system IS NOT NULL
-			DO UPDATE SET allocation_id = EXCLUDED.allocation_id,
-				region_code = EXCLUDED.region_code, source = EXCLUDED.source,
-				amount = EXCLUDED.amount, paid_on = EXCLUDED.paid_on,
-				reverses_external_id = EXCLUDED.reverses_external_id,
-				project_code = EXCLUDED.project_code, withdrawn = false,
-				last_synced_at = EXCLUDED.last_synced_at
-			WHERE (payments.allocation_id, payments.region_code, payments.source,
-				payments.amount, payments.paid_on, payments.reverses_external_id,
-				payments.project_code, payments.withdrawn)
-			IS DISTINCT FROM (EXCLUDED.allocation_id, EXCLUDED.region_code,
-				EXCLUDED.source, EXCLUDED.amount, EXCLUDED.paid_on,
-				EXCLUDED.reverses_external_id, EXCLUDED.project_code, false)
-			RETURNING xmax = 0`, allocID, region, rec.Source, rec.Amount, rec.PaidOn,
-				rec.Reverses, rec.ProjectCode, rec.SourceSystem, rec.ExternalID, now)
-			return err == nil && !inserted, err
-		})
-	if isNoRows(err) {
-		return fundhub.Unchanged, nil
+	ins, upd, err := upsertPayments(ctx, tx, []*fundhub.SyncItem{it}, now)
+	switch {
+	case err != nil:
+		return "", err
+	case ins == 1:
+		return fundhub.Inserted, nil
+	case upd == 1:
+		return fundhub.Updated, nil
 	}
 
-	return outcome(inserted, err, "payment "+rec.ExternalID)
+	return fundhub.Unchanged, nil
 }
 
 // linkRefunds points refunds of a source at the payments they reverse, once
