@@ -237,6 +237,12 @@ type SyncItem struct {
 	ReportLine *ReportLineRecord
 	Skip       string
 	Reject     *Error
+	// NoReplay marks a rejected row whose stored cells cannot stand for
+	// the original, so reprocessing must not load them as they stand.
+	NoReplay bool
+	// Replays is the id of the rejected row this item processes again; it
+	// is marked resolved in the transaction that processes the item.
+	Replays int64
 }
 
 // FundRecord is a fund as a source declares it, before any money moves.

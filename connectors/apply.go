@@ -30,12 +30,14 @@ func NewMapper(connector, source string, m *Mapping, regions *fundhub.RegionInde
 // names the connector, the record key and the field.
 func (mp *Mapper) Apply(r Row) fundhub.SyncItem {
 	if clean, bad := withoutNUL(r.Values); bad != "" {
-		it := fundhub.SyncItem{Ref: r.Ref, Data: clean}
+		it := fundhub.SyncItem{Ref: r.Ref, Data: clean, NoReplay: true,
+			Replays: r.RejectedID}
 		it.Reject = mp.fail(r.Ref, bad, errors.New("the cell holds a NUL character, which "+
 			"no text in the hub may hold"))
 		return it
 	}
-	it := fundhub.SyncItem{Ref: r.Ref, Data: r.Values}
+	it := fundhub.SyncItem{Ref: r.Ref, Data: r.Values, Replays: r.RejectedID,
+		NoReplay: r.Err != nil || len(r.Repeated) > 0}
 	if skip := mp.skipReason(r); skip != "" {
 		it.Skip = skip
 		return it

@@ -32,6 +32,10 @@ type Row struct {
 	// of it (a list element that is not an object, a value of the wrong
 	// JSON type): the row is rejected with this reason and the rest lands.
 	Err error
+
+	// RejectedID is set when the row is a stored rejected row read again
+	// for reprocessing.
+	RejectedID int64
 }
 
 // Page is rows a source read together, with the cursor that marks the end of

@@ -246,6 +246,9 @@ func (b *batcher) page(ctx context.Context, p Page) error {
 			b.rejectRepeat(&items[i])
 		}
 	}
+	if p.Cursor != "" {
+		keepLatest(items)
+	}
 
 	for start := 0; ; start += b.size {
 		end := min(start+b.size, len(items))
@@ -270,6 +273,7 @@ func (b *batcher) rejectRepeat(it *fundhub.SyncItem) {
 	if first, dup := b.seen[it.ExternalID]; dup {
 		it.Reject = fundhub.Invalid("key", "key %s was already read at %s; "+
 			"a key must name one record", it.ExternalID, first)
+		it.NoReplay = true
 		return
 	}
 	b.seen[it.ExternalID] = it.Ref
@@ -287,4 +291,25 @@ func (b *batcher) apply(ctx context.Context, items []fundhub.SyncItem, cursor *s
 	b.run.RunCounts.Add(c)
 
 	return nil
+}
+
+// keepLatest skips all but the last version of each record in a page of a
+// source read by cursor, which returns a record again when it changed while
+// being read: only the latest is applied, so an update followed by a
+// deletion in one page ends deleted, whatever order a batch applies in.
+func keepLatest(items []fundhub.SyncItem) {
+	last := make(map[string]int, len(items))
+	for i, it := range items {
+		if it.ExternalID != "" && it.Skip == "" {
+			last[it.ExternalID] = i
+		}
+	}
+	for i := range items {
+		it := &items[i]
+		if it.ExternalID != "" && it.Skip == "" && last[it.ExternalID] != i {
+			it.Skip = "superseded by a later version of the record in the same read"
+			it.Allocation, it.Target, it.Payment, it.Project, it.Fund = nil, nil, nil, nil, nil
+			it.ReportLine, it.Reject = nil, nil
+		}
+	}
 }

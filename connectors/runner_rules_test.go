@@ -231,3 +231,44 @@ func TestRunner_FundCategoryClashIsRejected(t *testing.T) {
 		t.Errorf("C2: got %+v, want rejected for the direction that clashes", r)
 	}
 }
+
+func TestRunner_ReprocessReplaysTheNewestRejectionOnce(t *testing.T) {
+	db := pgtest.New(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "r.csv")
+	unmapped := map[string]connectors.Field{"category": {Column: "类别"}}
+	c := declareSheet(t, db, dir, unmapped)
+
+	// R1 is rejected in two runs (its category is not mapped); K1 repeats.
+	writeFile(t, path, "编号,地区,金额（万元）,类别\nR1,湖州市,10,中央\n"+
+		"K1,丽水市,1,CENTRAL\nK1,衢州市,2,CENTRAL\n")
+	runOK(t, newRunner(db), c)
+	writeFile(t, path, "编号,地区,金额（万元）,类别\nR1,湖州市,12,中央\n"+
+		"K1,丽水市,1,CENTRAL\nK1,衢州市,2,CENTRAL\n")
+	runOK(t, newRunner(db), c)
+
+	fixed := map[string]connectors.Field{"category": {Column: "类别",
+		Map: map[string]string{"中央": "CENTRAL"}}}
+	c = declareSheet(t, db, dir, fixed)
+	run, body, err := newRunner(db).StartReprocess(context.Background(), c)
+	if err != nil || body == nil {
+		t.Fatalf("starting the reprocess: %v", err)
+	}
+	if err := body(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	if run.Read != 1 || run.Inserted != 1 {
+		t.Errorf("reprocess: got %+v, want only R1's newest rejection read and loaded",
+			run.RunCounts)
+	}
+	if got := amountTo(t, db, "330500"); !got.Equal(decimal.NewFromInt(120000)) {
+		t.Errorf("湖州市: got %s, want the newest figure 120000", got)
+	}
+	var pending int
+	pgtest.Get(t, db, &pending, `SELECT count(*) FROM rejected_rows
+		WHERE resolved_at IS NULL AND external_id = 'R1'`)
+	if pending != 0 {
+		t.Errorf("R1's rejections left pending: got %d, want 0", pending)
+	}
+}

@@ -28,6 +28,9 @@ WITH incoming AS (
 		region_code = EXCLUDED.region_code, source = EXCLUDED.source,
 		amount = EXCLUDED.amount, paid_on = EXCLUDED.paid_on,
 		reverses_external_id = EXCLUDED.reverses_external_id,
+		reverses_id = CASE WHEN payments.reverses_external_id
+			IS NOT DISTINCT FROM EXCLUDED.reverses_external_id
+			THEN payments.reverses_id END,
 		project_code = EXCLUDED.project_code, withdrawn = false,
 		last_synced_at = EXCLUDED.last_synced_at
 	WHERE (payments.allocation_id, payments.region_code, payments.source,

@@ -132,28 +132,21 @@ func (d *DB) LastRuns(ctx context.Context, connectorIDs []int64) (map[int64]*fun
 }
 
 // PendingRejected returns the rows a connector rejected that no later run
-// has dealt with, in the order they were read.
+// has dealt with and that can be processed again as stored: the newest
+// rejection of each key, in the order they were read.
 func (d *DB) PendingRejected(ctx context.Context,
 	connectorID int64) ([]*fundhub.RejectedRow, error) {
 	var out []*fundhub.RejectedRow
-	err := d.db.SelectContext(ctx, &out, `SELECT id, run_id, connector_id, ref,
-		external_id, field, reason, data, created_at FROM rejected_rows
-		WHERE connector_id = $1 AND resolved_at IS NULL ORDER BY id`, connectorID)
+	err := d.db.SelectContext(ctx, &out, `SELECT * FROM (
+		SELECT DISTINCT ON (COALESCE(external_id, 'ref:' || ref)) id, run_id,
+			connector_id, ref, external_id, field, reason, data, created_at
+		FROM rejected_rows
+		WHERE connector_id = $1 AND resolved_at IS NULL AND replayable
+		ORDER BY COALESCE(external_id, 'ref:' || ref), id DESC) newest
+		ORDER BY id`, connectorID)
 	if err != nil {
 		return nil, fmt.Errorf("listing pending rejected rows: %w", err)
 	}
 
 	return out, nil
-}
-
-// ResolveRejected marks rejected rows dealt with: a later run processed them
-// again, and kept any it rejected again as new rows.
-func (d *DB) ResolveRejected(ctx context.Context, ids []int64) error {
-	_, err := d.db.ExecContext(ctx, `UPDATE rejected_rows SET resolved_at = now()
-		WHERE id = ANY($1) AND resolved_at IS NULL`, int64s(ids))
-	if err != nil {
-		return fmt.Errorf("resolving rejected rows: %w", err)
-	}
-
-	return nil
 }

@@ -138,6 +138,9 @@ func (d *DB) ApplyBatch(ctx context.Context, run *fundhub.SyncRun,
 		if err := linkBatchRefunds(ctx, tx, items); err != nil {
 			return err
 		}
+		if err := resolveReplayed(ctx, tx, run, items); err != nil {
+			return err
+		}
 		if err := addRunCounts(ctx, tx, run.ID, c); err != nil {
 			return err
 		}
@@ -164,8 +167,8 @@ func applyOrder(items []fundhub.SyncItem) []int {
 		if a == nil || items[i].Skip != "" || items[i].Reject != nil {
 			return "~"
 		}
-		return fmt.Sprintf("%s\x00%d\x00%s\x00%s\x00%s", a.Fund.Name, a.Fund.Year,
-			a.FromRegion, a.ToRegion, a.Source)
+		return fmt.Sprintf("%s\x00%d\x00%s\x00%s\x00%s\x00%s", a.Fund.Name, a.Fund.Year,
+			a.Fund.OwnerRegion, a.FromRegion, a.ToRegion, a.Source)
 	}
 	sort.SliceStable(order, func(x, y int) bool { return key(order[x]) < key(order[y]) })
 
@@ -267,9 +270,10 @@ func reject(ctx context.Context, tx *sqlx.Tx, run *fundhub.SyncRun,
 	}
 
 	_, err = tx.ExecContext(ctx, `INSERT INTO rejected_rows
-		(run_id, connector_id, ref, external_id, field, reason, data)
-		VALUES ($1, $2, $3, NULLIF($4, ''), NULLIF($5, ''), $6, $7)`,
-		run.ID, run.ConnectorID, it.Ref, it.ExternalID, e.Field, e.Message, data)
+		(run_id, connector_id, ref, external_id, field, reason, data, replayable)
+		VALUES ($1, $2, $3, NULLIF($4, ''), NULLIF($5, ''), $6, $7, $8)`,
+		run.ID, run.ConnectorID, it.Ref, it.ExternalID, e.Field, e.Message, data,
+		!it.NoReplay)
 	if err != nil {
 		return fmt.Errorf("keeping rejected row %s: %w", it.Ref, err)
 	}
@@ -373,6 +377,34 @@ func addRunCounts(ctx context.Context, tx *sqlx.Tx, runID int64, c fundhub.RunCo
 		c.Updated, c.Unchanged, c.Rejected, c.Skipped)
 	if err != nil {
 		return fmt.Errorf("counting rows of run %d: %w", runID, err)
+	}
+
+	return nil
+}
+
+// resolveReplayed marks resolved, with the batch that processed them again,
+// the rejected rows the batch replays and the older rejections of the same
+// keys; a row rejected again is kept anew by this run.
+func resolveReplayed(ctx context.Context, tx *sqlx.Tx, run *fundhub.SyncRun,
+	items []fundhub.SyncItem) error {
+	var ids []int64
+	var keys []string
+	for _, it := range items {
+		if it.Replays != 0 {
+			ids = append(ids, it.Replays)
+			keys = append(keys, it.ExternalID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+
+	_, err := tx.ExecContext(ctx, `UPDATE rejected_rows SET resolved_at = now()
+		WHERE connector_id = $1 AND resolved_at IS NULL AND run_id <> $4
+		AND (id = ANY($2) OR external_id = ANY($3))`, run.ConnectorID, int64s(ids),
+		pq.Array(keys), run.ID)
+	if err != nil {
+		return fmt.Errorf("resolving replayed rows: %w", err)
 	}
 
 	return nil

@@ -229,8 +229,10 @@ func matchesAllocation(ctx context.Context, tx *sqlx.Tx, id int64,
 	var ok bool
 	err := tx.GetContext(ctx, &ok, `SELECT f.name = $2 AND f.year = $3
 		AND a.from_region = $4 AND a.to_region = $5 AND a.source = $6
+		AND f.owner_region = $7 AND f.category = $8
 		FROM allocations a JOIN funds f ON f.id = a.fund_id WHERE a.id = $1`,
-		id, rec.Fund.Name, rec.Fund.Year, rec.FromRegion, rec.ToRegion, rec.Source)
+		id, rec.Fund.Name, rec.Fund.Year, rec.FromRegion, rec.ToRegion, rec.Source,
+		rec.Fund.OwnerRegion, rec.Fund.Category)
 	if err != nil {
 		return false, fmt.Errorf("checking allocation %d: %w", id, err)
 	}

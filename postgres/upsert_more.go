@@ -39,7 +39,7 @@ func paymentAllocation(ctx context.Context, tx *sqlx.Tx,
 	}
 	err := tx.GetContext(ctx, &a, `SELECT a.id, a.to_region FROM allocation_sources s
 		JOIN allocations a ON a.id = s.allocation_id
-		WHERE s.source_system = $1 AND s.external_id = $2`,
+		WHERE s.source_system = $1 AND s.external_id = $2 AND NOT s.withdrawn`,
 		rec.AllocationSource, rec.AllocationRef)
 	if isNoRows(err) {
 		return nil, "", fundhub.Invalid("allocation_ref", "no allocation %s from %s is in the hub: "+
