@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	"github.com/robfig/cron/v3"
 	"gopkg.in/yaml.v3"
@@ -178,13 +179,36 @@ func FromInput(in fundhub.ConnectorInput) (*fundhub.Connector, error) {
 	if in.Schedule != nil {
 		cfg.Schedule = *in.Schedule
 	}
+	if cfg.File != nil {
+		if err := underFileRoot(cfg.Name, cfg.File.Dir); err != nil {
+			return nil, err
+		}
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if cfg.File != nil && !filepath.IsAbs(cfg.File.Dir) {
-		return nil, fundhub.Invalid("file.dir", "connector %s: file.dir must be an absolute "+
-			"path", cfg.Name)
-	}
 
 	return cfg.Connector()
+}
+
+// FileRootEnv names the environment variable holding the folder under which
+// file connectors declared over the API may read. Without it, the API
+// declares no file connector: a caller could otherwise read any folder of
+// the server. Config files, written by whoever runs the server, may name
+// any folder.
+const FileRootEnv = "FUNDHUB_FILE_ROOT"
+
+func underFileRoot(name, dir string) error {
+	root := os.Getenv(FileRootEnv)
+	if root == "" {
+		return fundhub.Invalid("file.dir", "connector %s: file connectors are declared in "+
+			"config files unless %s names a folder they may read", name, FileRootEnv)
+	}
+	rel, err := filepath.Rel(filepath.Clean(root), filepath.Clean(dir))
+	if !filepath.IsAbs(dir) || err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+		return fundhub.Invalid("file.dir", "connector %s: file.dir must be an absolute "+
+			"folder under %s", name, root)
+	}
+
+	return nil
 }

@@ -3,6 +3,7 @@ package connectors
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"fundhub"
@@ -137,7 +138,19 @@ func (d Duration) Or(def time.Duration) time.Duration {
 	return time.Duration(d)
 }
 
+// reservedEnv reports whether an environment variable belongs to the hub
+// itself, so no connector may send or use it as a source's credential:
+// its own database, its settings, PostgreSQL's client settings.
+func reservedEnv(name string) bool {
+	return name == "DATABASE_URL" || strings.HasPrefix(name, "FUNDHUB_") ||
+		strings.HasPrefix(name, "PG")
+}
+
 func (c *HTTPConfig) validate(name string) error {
+	if c.Auth != nil && reservedEnv(c.Auth.TokenEnv) {
+		return fundhub.Invalid("http.auth.tokenEnv", "connector %s: %s belongs to the hub "+
+			"and cannot be a source's credential", name, c.Auth.TokenEnv)
+	}
 	switch {
 	case c.URL == "":
 		return fundhub.Invalid("http.url", "connector %s: http.url is required", name)
@@ -169,6 +182,10 @@ func (i *Incremental) validate(name, kind string) error {
 }
 
 func (c *SQLConfig) validate(name string) error {
+	if reservedEnv(c.DSNEnv) {
+		return fundhub.Invalid("sql.dsnEnv", "connector %s: %s belongs to the hub and "+
+			"cannot be a source's connection", name, c.DSNEnv)
+	}
 	switch {
 	case c.Driver == "":
 		return fundhub.Invalid("sql.driver", "connector %s: sql.driver is required", name)

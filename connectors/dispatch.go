@@ -2,6 +2,7 @@ package connectors
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
 	"fundhub"
@@ -17,6 +18,9 @@ type Dispatcher struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+
+	mu      sync.Mutex // guards stopped, and orders wg.Add before Stop's Wait
+	stopped bool
 }
 
 // NewDispatcher returns a dispatcher whose runs live until Stop.
@@ -57,20 +61,41 @@ func (d *Dispatcher) launch(run *fundhub.SyncRun, body func(context.Context) err
 	// The run's record goes back to the caller while the work goes on; a
 	// copy keeps the caller's view from racing with the worker's updates.
 	shown := *run
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.stopped {
+		// body still runs, cancelled at once, to record the run and unlock.
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		return &shown, body(ctx)
+	}
 	d.wg.Add(1)
-	go func() {
-		defer d.wg.Done()
-		if err := body(d.ctx); err != nil {
-			d.runner.logger().Error("run failed", "run", run.ID, "error", err)
+	go d.work(run.ID, body)
+
+	return &shown, nil
+}
+
+// work runs a run's body; a panic is logged and does not take the server.
+func (d *Dispatcher) work(runID int64, body func(context.Context) error) {
+	defer d.wg.Done()
+	defer func() {
+		if p := recover(); p != nil {
+			d.runner.logger().Error("run panicked", "run", runID, "panic", fmt.Sprint(p))
 		}
 	}()
 
-	return &shown, nil
+	if err := body(d.ctx); err != nil {
+		d.runner.logger().Error("run failed", "run", runID, "error", err)
+	}
 }
 
 // Stop waits up to the end of ctx for running work to finish, then cancels
 // it and waits for the cancelled runs to record themselves.
 func (d *Dispatcher) Stop(ctx context.Context) {
+	d.mu.Lock()
+	d.stopped = true
+	d.mu.Unlock()
+
 	done := make(chan struct{})
 	go func() { d.wg.Wait(); close(done) }()
 

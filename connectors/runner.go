@@ -36,7 +36,15 @@ type Runner struct {
 	BatchSize int
 	// Timeout bounds one run (default 30 minutes).
 	Timeout time.Duration
+	// Slots caps the runs of this runner that hold database connections at
+	// once (default 4). Each run holds one connection for its lock and uses
+	// another for its batches, so the cap keeps schedules that fire together
+	// from taking the whole pool; runs beyond it wait their turn.
+	Slots chan struct{}
 }
+
+// DefaultSlots returns the run slots of a runner, for Runner.Slots.
+func DefaultSlots() chan struct{} { return make(chan struct{}, 4) }
 
 // Run runs the connector once and returns its recorded run. A run that
 // another replica holds is recorded as SKIPPED. Rows that fail to map are
@@ -75,10 +83,16 @@ func (r *Runner) StartReprocess(ctx context.Context,
 
 func (r *Runner) start(ctx context.Context, c *fundhub.Connector, trigger string,
 	src Source) (*fundhub.SyncRun, func(context.Context) error, error) {
-	release, ok, err := r.Store.TryLockConnector(ctx, c.ID)
+	free, err := r.takeSlot(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
+	unlock, ok, err := r.Store.TryLockConnector(ctx, c.ID)
+	if err != nil {
+		free()
+		return nil, nil, err
+	}
+	release := func() { unlock(); free() }
 	if ok {
 		if err := r.Store.SweepInterrupted(ctx, c.ID); err != nil {
 			release()
@@ -311,5 +325,20 @@ func keepLatest(items []fundhub.SyncItem) {
 			it.Allocation, it.Target, it.Payment, it.Project, it.Fund = nil, nil, nil, nil, nil
 			it.ReportLine, it.Reject = nil, nil
 		}
+	}
+}
+
+// takeSlot waits for a free run slot, or for ctx to end, and returns the
+// function that frees it. Without Slots there is no cap.
+func (r *Runner) takeSlot(ctx context.Context) (func(), error) {
+	if r.Slots == nil {
+		return func() {}, nil
+	}
+
+	select {
+	case r.Slots <- struct{}{}:
+		return func() { <-r.Slots }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
 }

@@ -2758,9 +2758,13 @@ input ConnectorInput {
   name: String!
   "file, http or sql."
   kind: String!
-  "Cron schedule (robfig/cron, China Standard Time); empty to run by hand."
+  """
+  Cron schedule (robfig/cron, China Standard Time); empty to run by hand.
+  Left out: none on create, unchanged on update.
+  """
   schedule: String
-  enabled: Boolean = true
+  "Left out: true on create, unchanged on update."
+  enabled: Boolean
   config: String!
 }
 
@@ -2770,7 +2774,8 @@ type Mutation {
   """
   Replaces the declaration of the connector called name (which cannot
   change). Its next run uses the new mapping; a new schedule takes effect
-  when the server restarts.
+  when the server restarts. A new source or key starts the connector's
+  cursor over, so its next run reads the source whole.
   """
   updateConnector(name: String!, input: ConnectorInput!): Connector!
   "Enables or disables the connector's scheduled runs."
@@ -12433,10 +12438,6 @@ func (ec *executionContext) unmarshalInputConnectorInput(ctx context.Context, ob
 	asMap := map[string]any{}
 	for k, v := range obj.(map[string]any) {
 		asMap[k] = v
-	}
-
-	if _, present := asMap["enabled"]; !present {
-		asMap["enabled"] = true
 	}
 
 	fieldsInOrder := [...]string{"name", "kind", "schedule", "enabled", "config"}

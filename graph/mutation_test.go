@@ -61,7 +61,12 @@ func sheetConfig(t *testing.T, dir string, categories map[string]string) string 
 func TestMutation_ManageAndReprocess(t *testing.T) {
 	db := pgtest.New(t)
 	srv, disp := adminServer(t, db)
-	dir := t.TempDir()
+	root := t.TempDir()
+	t.Setenv(connectors.FileRootEnv, root)
+	dir := filepath.Join(root, "sheets")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(dir, "s.csv"),
 		[]byte("编号,地区,金额（万元）,类别\nA,湖州市,1.5亿,CENTRAL\nB,衢州市,20,中央\n"),
 		0o644); err != nil {
@@ -120,4 +125,27 @@ func runStatus(t *testing.T, srv *httptest.Server, id string) runView {
 		map[string]any{"id": id}, &got)
 
 	return got.SyncRun
+}
+
+func TestMutation_RefusesWhatACallerMustNotReach(t *testing.T) {
+	db := pgtest.New(t)
+	srv, _ := adminServer(t, db)
+	t.Setenv(connectors.FileRootEnv, t.TempDir())
+	tests := []struct{ name, kind, config, field string }{
+		{"a folder outside the root", "file", `{"file":{"dir":"/etc"},"mapping":{}}`, "file.dir"},
+		{"the hub's database as a credential", "http", `{"http":{"url":"http://127.0.0.1:9",
+			"paging":{"mode":"page"},"auth":{"tokenEnv":"DATABASE_URL"}},"mapping":{}}`,
+			"http.auth.tokenEnv"},
+		{"the hub's database as a source", "sql", `{"sql":{"driver":"postgres",
+			"dsnEnv":"DATABASE_URL","query":"SELECT 1","timeColumn":"t","keyColumn":"k"},
+			"mapping":{}}`, "sql.dsnEnv"},
+	}
+	for _, tt := range tests {
+		resp := post(t, srv, `mutation($k: String!, $c: String!) { createConnector(input:
+			{name: "x", kind: $k, config: $c}) { id } }`,
+			map[string]any{"k": tt.kind, "c": tt.config})
+		if len(resp.Errors) == 0 || resp.Errors[0].Extensions["field"] != tt.field {
+			t.Errorf("%s: got %+v, want BAD_USER_INPUT on %s", tt.name, resp.Errors, tt.field)
+		}
+	}
 }

@@ -113,6 +113,16 @@ func (r *mutationResolver) UpdateConnector(ctx context.Context, name string, inp
 	if input.Name != name {
 		return nil, fundhub.Invalid("input.name", "a connector cannot be renamed")
 	}
+	cur, err := r.Store.FindConnectorByName(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	if input.Schedule == nil {
+		input.Schedule = &cur.Schedule
+	}
+	if input.Enabled == nil {
+		input.Enabled = &cur.Enabled
+	}
 	c, err := connectors.FromInput(input)
 	if err != nil {
 		return nil, err

@@ -44,6 +44,9 @@ func (d *DB) UpdateConnector(ctx context.Context, c *fundhub.Connector, actor st
 		if err != nil {
 			return fmt.Errorf("updating connector %s: %w", c.Name, err)
 		}
+		if err := resetCursorOnNewSource(ctx, tx, before, c); err != nil {
+			return err
+		}
 
 		return auditConnector(ctx, tx, actor, "connector.update", before, c)
 	})
@@ -103,4 +106,39 @@ func auditConnector(ctx context.Context, tx *sqlx.Tx, actor, action string,
 	}
 
 	return nil
+}
+
+// resetCursorOnNewSource drops the connector's cursor when its kind, its
+// source settings or its key changed: a cursor of another source means
+// nothing here, and the next run reads the new source whole.
+func resetCursorOnNewSource(ctx context.Context, tx *sqlx.Tx, before,
+	after *fundhub.Connector) error {
+	if sourceIdentity(before) == sourceIdentity(after) {
+		return nil
+	}
+
+	_, err := tx.ExecContext(ctx, `DELETE FROM sync_cursors WHERE connector_id = $1`,
+		after.ID)
+	if err != nil {
+		return fmt.Errorf("resetting the cursor of %s: %w", after.Name, err)
+	}
+
+	return nil
+}
+
+// sourceIdentity is what a connector's cursor depends on: its kind, source
+// settings and key columns, as canonical JSON.
+func sourceIdentity(c *fundhub.Connector) string {
+	var cfg struct {
+		File    json.RawMessage `json:"file"`
+		HTTP    json.RawMessage `json:"http"`
+		SQL     json.RawMessage `json:"sql"`
+		Mapping struct {
+			Key []string `json:"key"`
+		} `json:"mapping"`
+	}
+	json.Unmarshal(c.Config, &cfg)
+	b, _ := json.Marshal(cfg)
+
+	return c.Kind + string(b)
 }

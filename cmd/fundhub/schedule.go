@@ -77,13 +77,14 @@ func (s *schedule) job(ctx context.Context, db *postgres.DB, run runFunc, name s
 	}
 }
 
-// stop stops scheduling, waits up to grace for running syncs, then cancels
-// them; a cancelled run records itself as CANCELLED before stop returns.
-func (s *schedule) stop(grace time.Duration) {
+// stop stops scheduling, waits until ctx ends for running syncs, then
+// cancels them; a cancelled run records itself as CANCELLED before stop
+// returns.
+func (s *schedule) stop(ctx context.Context) {
 	done := s.cron.Stop()
 	select {
 	case <-done.Done():
-	case <-time.After(grace):
+	case <-ctx.Done():
 		s.logger.Warn("sync still running after the grace period; cancelling it")
 		s.cancel()
 		<-done.Done()

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
 	"fundhub"
@@ -41,10 +42,16 @@ func runServe(ctx context.Context, logger *slog.Logger, args []string) error {
 		disp := connectors.NewDispatcher(newRunner(db, logger), db.FindConnectorByName)
 
 		err = serveHTTP(ctx, logger, *addr, newMux(db, disp, logger))
-		sched.stop(shutdownGrace)
+
+		// One grace period for all that still runs: scheduled and API runs
+		// finish within it or are cancelled and record themselves so.
 		stopCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		defer cancel()
-		disp.Stop(stopCtx)
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() { defer wg.Done(); sched.stop(stopCtx) }()
+		go func() { defer wg.Done(); disp.Stop(stopCtx) }()
+		wg.Wait()
 
 		return err
 	})

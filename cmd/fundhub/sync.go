@@ -111,8 +111,11 @@ func declareConnectors(ctx context.Context, db *postgres.DB, path string) ([]str
 }
 
 func newRunner(db *postgres.DB, logger *slog.Logger) *connectors.Runner {
-	return &connectors.Runner{Store: db, Open: source.Open, Regions: db.AllRegions,
-		Logger: logger}
+	return &connectors.Runner{Store: db, Regions: db.AllRegions, Logger: logger,
+		Slots: connectors.DefaultSlots(),
+		Open: func(c *connectors.Config) (connectors.Source, error) {
+			return source.OpenWith(c, logger)
+		}}
 }
 
 func printRun(c *fundhub.Connector, r *fundhub.SyncRun) {
