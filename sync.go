@@ -116,8 +116,8 @@ type FundRef struct {
 }
 
 // AllocationRecord is an allocation as one source reports it. Records of
-// different sources that agree on fund, year, issuing and receiving region,
-// project and source are one allocation.
+// different sources that agree on fund (name, year and owning budget),
+// issuing and receiving region and source are one allocation.
 type AllocationRecord struct {
 	SourceSystem string
 	ExternalID   string

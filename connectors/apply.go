@@ -203,8 +203,11 @@ func translate(f Field, v string) string {
 			return r.Value
 		}
 	}
-	if v == "" || (len(f.Map) > 0 || len(f.Match) > 0) && f.Default != "" {
+	switch {
+	case v == "":
 		return f.Default
+	case (len(f.Map) > 0 || len(f.Match) > 0) && f.Otherwise != "":
+		return f.Otherwise
 	}
 
 	return v

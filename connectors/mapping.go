@@ -10,7 +10,7 @@ import (
 
 // Mapping declares how the rows of a source become records of one entity.
 type Mapping struct {
-	// Entity is "allocation" or "target".
+	// Entity is allocation, target, payment, project, fund or report_line.
 	Entity string `json:"entity" yaml:"entity"`
 	// Key lists the columns whose values, joined, form a row's external id.
 	Key []string `json:"key" yaml:"key"`
@@ -53,8 +53,12 @@ type Field struct {
 	Map map[string]string `json:"map,omitempty" yaml:"map"`
 	// Match translates a value containing a text, first match wins.
 	Match []MatchRule `json:"match,omitempty" yaml:"match"`
-	// Default is used when the value is blank or matches nothing.
+	// Default is used when the value is blank.
 	Default string `json:"default,omitempty" yaml:"default"`
+	// Otherwise is used when a value matches no Map or Match entry; without
+	// it such a value passes through as it is, and an enum field rejects it,
+	// so a misspelt value is never silently taken for another.
+	Otherwise string `json:"otherwise,omitempty" yaml:"otherwise"`
 }
 
 // MatchRule maps any value containing Contains to Value.

@@ -35,13 +35,14 @@ func TestParseTarget(t *testing.T) {
 
 func TestTranslate(t *testing.T) {
 	f := Field{
-		Map:     map[string]string{"中央": "CENTRAL", "中央财政": "CENTRAL", "central": "CENTRAL"},
-		Match:   []MatchRule{{Contains: "省级", Value: "LOCAL"}},
-		Default: "SOCIAL",
+		Map:       map[string]string{"中央": "CENTRAL", "中央财政": "CENTRAL", "central": "CENTRAL"},
+		Match:     []MatchRule{{Contains: "省级", Value: "LOCAL"}},
+		Default:   "SOCIAL",
+		Otherwise: "OTHER",
 	}
 	tests := []struct{ in, want string }{
 		{"中央", "CENTRAL"}, {"中央财政", "CENTRAL"}, {"central", "CENTRAL"},
-		{"2022年省级对下转移支付", "LOCAL"}, {"其他", "SOCIAL"}, {"", "SOCIAL"},
+		{"2022年省级对下转移支付", "LOCAL"}, {"其他", "OTHER"}, {"", "SOCIAL"},
 	}
 	for _, tt := range tests {
 		if got := translate(f, tt.in); got != tt.want {
@@ -52,6 +53,11 @@ func TestTranslate(t *testing.T) {
 	plain := Field{Default: "X"}
 	if got := translate(plain, "value"); got != "value" {
 		t.Errorf("translate without maps: got %q, want the value itself", got)
+	}
+	typo := Field{Map: map[string]string{"中央": "CENTRAL"}, Default: "CENTRAL"}
+	if got := translate(typo, "中殃"); got != "中殃" {
+		t.Errorf("an unmatched value without otherwise: got %q, want it passed through "+
+			"so the enum rejects it", got)
 	}
 }
 

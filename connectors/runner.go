@@ -50,7 +50,7 @@ func DefaultSlots() chan struct{} { return make(chan struct{}, 4) }
 // another replica holds is recorded as SKIPPED. Rows that fail to map are
 // kept as rejected rows and do not fail the run; a source or database error
 // fails it, keeping every batch committed before the error. Cancelling ctx
-// stops the run between rows and records it as CANCELLED.
+// stops the run between batches and records it as CANCELLED.
 func (r *Runner) Run(ctx context.Context, c *fundhub.Connector,
 	trigger string) (*fundhub.SyncRun, error) {
 	run, body, err := r.Start(ctx, c, trigger)

@@ -83,6 +83,19 @@ func (d *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	return tx.Commit()
 }
 
+// inTxRetrying is inTx that runs fn once more when PostgreSQL broke a
+// deadlock or a serialization conflict by failing this transaction: the
+// other side has committed by then, and the work usually goes through.
+func (d *DB) inTxRetrying(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	err := d.inTx(ctx, fn)
+	if code := pgCode(err); code == sqlDeadlock || code == sqlSerialization {
+		d.logger.Warn("transaction failed on a conflict; trying once more", "sqlstate", code)
+		err = d.inTx(ctx, fn)
+	}
+
+	return err
+}
+
 // notFound maps sql.ErrNoRows to an ENOTFOUND error naming what was looked
 // for, and wraps any other error with that context.
 func notFound(err error, what string, key any) error {
@@ -99,6 +112,8 @@ const (
 	sqlForeignKeyViolation = "23503"
 	sqlCheckViolation      = "23514"
 	sqlNumericOutOfRange   = "22003"
+	sqlDeadlock            = "40P01"
+	sqlSerialization       = "40001"
 	sqlStringTooLong       = "22001"
 )
 

@@ -121,7 +121,7 @@ func (d *DB) FinishRun(ctx context.Context, run *fundhub.SyncRun) error {
 func (d *DB) ApplyBatch(ctx context.Context, run *fundhub.SyncRun,
 	items []fundhub.SyncItem, cursor *string) (fundhub.RunCounts, error) {
 	var c fundhub.RunCounts
-	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := d.inTxRetrying(ctx, func(tx *sqlx.Tx) error {
 		c = fundhub.RunCounts{}
 		rest, err := d.applyBulk(ctx, tx, run, items, &c)
 		if err != nil {
@@ -327,7 +327,9 @@ func linkBatchRefunds(ctx context.Context, tx *sqlx.Tx, items []fundhub.SyncItem
 // are left for the row-by-row path. When the database refuses the bulk
 // statement over some row's data, the bulk work is rolled back and every
 // payment goes row by row, so the refused row is kept as rejected and the
-// others still land.
+// others still land. That rare path holds a savepoint per payment, more
+// than PostgreSQL's subtransaction cache, which slows other sessions'
+// snapshots until it commits; bisecting the batch would avoid it.
 func (d *DB) applyBulk(ctx context.Context, tx *sqlx.Tx, run *fundhub.SyncRun,
 	items []fundhub.SyncItem, c *fundhub.RunCounts) ([]bool, error) {
 	rest := make([]bool, len(items))

@@ -68,13 +68,26 @@ func upsertFund(ctx context.Context, tx *sqlx.Tx, rec *fundhub.FundRecord,
 	}
 
 	var provenanceWasEmpty bool
-	err := tx.GetContext(ctx, &provenanceWasEmpty, `UPDATE funds SET code = NULLIF($3, ''),
+	_, err := audited(ctx, tx, "funds", "fund", rec.SourceSystem, rec.ExternalID,
+		func() (bool, error) {
+			err := fundProvenance(ctx, tx, rec, now, &provenanceWasEmpty)
+			return err == nil && existed, err
+		})
+	if isNoRows(err) {
+		return fundhub.Unchanged, nil
+	}
+
+	return outcome(!existed && err == nil, err, "fund "+rec.ExternalID)
+}
+
+// fundProvenance records the source of a fund it declares.
+func fundProvenance(ctx context.Context, tx *sqlx.Tx, rec *fundhub.FundRecord, now time.Time,
+	wasEmpty *bool) error {
+	return tx.GetContext(ctx, wasEmpty, `UPDATE funds SET code = NULLIF($3, ''),
 		source_system = $4, external_id = $5, last_synced_at = $6, withdrawn = false
 		WHERE name = $1 AND year = $2 AND owner_region = $7
 			AND (code, source_system, external_id, withdrawn)
 			IS DISTINCT FROM (NULLIF($3, ''), $4, $5, false)
 		RETURNING source_system IS NULL`, rec.Fund.Name, rec.Fund.Year, rec.Fund.Code,
 		rec.SourceSystem, rec.ExternalID, now, rec.Fund.OwnerRegion)
-
-	return outcome(!existed && err == nil, err, "fund "+rec.ExternalID)
 }

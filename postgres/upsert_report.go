@@ -17,6 +17,9 @@ import (
 // rejected.
 func upsertReportLine(ctx context.Context, tx *sqlx.Tx, rec *fundhub.ReportLineRecord,
 	now time.Time) (fundhub.Outcome, error) {
+	if err := lineUnlocked(ctx, tx, rec); err != nil {
+		return "", err
+	}
 	if rec.Withdrawn {
 		return withdraw(ctx, tx, "report_lines", "report_line", rec.SourceSystem,
 			rec.ExternalID)
@@ -97,4 +100,27 @@ func lineAllocation(ctx context.Context, tx *sqlx.Tx,
 		RegionCode: rec.RegionCode})
 
 	return id, err
+}
+
+// lineUnlocked refuses any change to a line the hub holds in a report
+// already transmitted to the ministry: it cannot be withdrawn, changed or
+// moved to another report but through a change request.
+func lineUnlocked(ctx context.Context, tx *sqlx.Tx, rec *fundhub.ReportLineRecord) error {
+	var status string
+	err := tx.GetContext(ctx, &status, `SELECT r.status FROM report_lines l
+		JOIN execution_reports r ON r.id = l.report_id
+		WHERE l.source_system = $1 AND l.external_id = $2 FOR UPDATE OF r`,
+		rec.SourceSystem, rec.ExternalID)
+	if isNoRows(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("loading the report of line %s: %w", rec.ExternalID, err)
+	}
+	if status == string(fundhub.ReportTransmitted) {
+		return fundhub.Invalid("quarter", "line %s belongs to a report transmitted to the "+
+			"ministry; a change to it needs a change request", rec.ExternalID)
+	}
+
+	return nil
 }

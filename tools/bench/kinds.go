@@ -15,7 +15,7 @@ func indicatorMapping() connectors.Mapping {
 			"fund": {Column: "fund_name"}, "year": {Column: "year"},
 			"category": {Column: "category",
 				Map: map[string]string{"中央": "CENTRAL", "地方": "LOCAL"}},
-			"direction": {Column: "fund_name", Default: "ECO_RESTORATION",
+			"direction": {Column: "fund_name", Otherwise: "ECO_RESTORATION",
 				Match: []connectors.MatchRule{{Contains: "救灾", Value: "DISASTER_RELIEF"},
 					{Contains: "地质灾害", Value: "GEOHAZARD"}}},
 			"source": {Column: "source", Map: map[string]string{
