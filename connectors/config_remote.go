@@ -48,12 +48,12 @@ type HTTPConfig struct {
 // The last page is the one with fewer than Size records, or, for "next" and
 // "cursor", the one with no next link or token.
 //
-// A known limit of "page" and "offset" with Incremental: a record updated
-// while a run reads moves to the end of the answer, every later record
-// moves back one place, and the record at the page boundary is skipped;
-// the cursor then passes it. Prefer "next" or "cursor" where the API has
-// them, since their tokens keep their place; the fix for the others is to
-// ask each page with the newest time seen so far.
+// With Incremental, "page" and "offset" ask each page after the first again
+// from the first page with the latest time seen: numbered pages shift when
+// a record changes during a read (it moves to the end), and asking by
+// number would skip the record at the boundary. Records at that time
+// already read are skipped by key; a page of nothing new moves on by
+// number, past a block of records sharing one time.
 type HTTPPaging struct {
 	Mode        string `json:"mode" yaml:"mode"`
 	Size        int    `json:"size,omitempty" yaml:"size"`

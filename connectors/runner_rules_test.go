@@ -272,3 +272,30 @@ func TestRunner_ReprocessReplaysTheNewestRejectionOnce(t *testing.T) {
 		t.Errorf("R1's rejections left pending: got %d, want 0", pending)
 	}
 }
+
+func TestRunner_ReprocessNeverBringsBackAStaleRow(t *testing.T) {
+	db := pgtest.New(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "s.csv")
+	c := declareSheet(t, db, dir, map[string]connectors.Field{"category": {Column: "类别"}})
+	writeFile(t, path, "编号,地区,金额（万元）,类别\nM1,湖州市,111,中央\n")
+	runOK(t, newRunner(db), c) // rejected: 中央 is not mapped
+
+	fixed := map[string]connectors.Field{"category": {Column: "类别",
+		Map: map[string]string{"中央": "CENTRAL"}}}
+	c = declareSheet(t, db, dir, fixed)
+	writeFile(t, path, "编号,地区,金额（万元）,类别\nM1,湖州市,999,中央\n")
+	runOK(t, newRunner(db), c) // the newer version lands
+
+	run, body, err := newRunner(db).StartReprocess(context.Background(), c)
+	if err != nil || body == nil {
+		t.Fatalf("starting the reprocess: %v", err)
+	}
+	if err := body(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := amountTo(t, db, "330500"); run.Read != 0 || !got.Equal(decimal.NewFromInt(9990000)) {
+		t.Errorf("got %d rows reprocessed and %s yuan, want none and the newer 9990000",
+			run.Read, got)
+	}
+}

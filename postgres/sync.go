@@ -384,9 +384,11 @@ func addRunCounts(ctx context.Context, tx *sqlx.Tx, runID int64, c fundhub.RunCo
 	return nil
 }
 
-// resolveReplayed marks resolved, with the batch that processed them again,
-// the rejected rows the batch replays and the older rejections of the same
-// keys; a row rejected again is kept anew by this run.
+// resolveReplayed marks resolved, in the batch's transaction, the rejected
+// rows the batch replays and every older rejection of a key the batch
+// processed: a newer version of a record supersedes its old rejections, so
+// reprocessing never brings back a stale row. A row rejected again is kept
+// anew by this run.
 func resolveReplayed(ctx context.Context, tx *sqlx.Tx, run *fundhub.SyncRun,
 	items []fundhub.SyncItem) error {
 	var ids []int64
@@ -394,10 +396,12 @@ func resolveReplayed(ctx context.Context, tx *sqlx.Tx, run *fundhub.SyncRun,
 	for _, it := range items {
 		if it.Replays != 0 {
 			ids = append(ids, it.Replays)
+		}
+		if it.ExternalID != "" && it.Skip == "" {
 			keys = append(keys, it.ExternalID)
 		}
 	}
-	if len(ids) == 0 {
+	if len(ids) == 0 && len(keys) == 0 {
 		return nil
 	}
 

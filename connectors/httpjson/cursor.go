@@ -91,6 +91,9 @@ type tracker struct {
 	// maxKeys are the keys at max in the order read; atMax holds the same.
 	maxKeys []string
 	atMax   map[string]bool
+	// moves counts the times max moved or gained a key: a page that does
+	// not change it made no progress.
+	moves int
 }
 
 // newTracker starts from cursor, "" for the start.
@@ -148,6 +151,11 @@ func (t *tracker) admit(row *connectors.Row) bool {
 	if t.stored != nil && st.compare(*t.stored) == 0 && t.storedKeys[key] {
 		return false
 	}
+	// Asked again from the latest time, the source answers the records at
+	// that time once more: those already read are skipped by key.
+	if t.max != nil && st.compare(*t.max) == 0 && t.atMax[key] {
+		return false
+	}
 
 	t.see(st, key)
 
@@ -178,10 +186,30 @@ func (t *tracker) see(st stamp, key string) {
 	switch {
 	case t.max == nil || st.compare(*t.max) > 0:
 		t.max, t.maxKeys, t.atMax = &st, []string{key}, map[string]bool{key: true}
+		t.moves++
 	case st.compare(*t.max) == 0 && !t.atMax[key]:
 		t.maxKeys = append(t.maxKeys, key)
 		t.atMax[key] = true
+		t.moves++
 	}
+}
+
+// progress returns the count of moves, to tell whether a page moved on.
+func (t *tracker) progress() int {
+	if t == nil {
+		return 0
+	}
+
+	return t.moves
+}
+
+// latest is the latest time seen as the source wrote it, "" before any.
+func (t *tracker) latest() string {
+	if t == nil || t.max == nil {
+		return ""
+	}
+
+	return t.max.text
 }
 
 // cursor is the cursor covering every row admitted so far: the latest time

@@ -164,7 +164,10 @@ func TestSource_PageCursorCoversOnlyItsRows(t *testing.T) {
 		t.Fatalf("got error %v, want none", err)
 	}
 
-	want := []string{cursorOf(t2, "R2"), cursorOf(t4, "R4"), cursorOf(t5, "R5")}
+	// Each page after the first is asked again from the latest time, so it
+	// repeats the record read at that time (skipped) and brings one new.
+	want := []string{cursorOf(t2, "R2"), cursorOf(t3, "R3"), cursorOf(t4, "R4"),
+		cursorOf(t5, "R5"), cursorOf(t5, "R5")}
 	var got []string
 	for _, p := range pages {
 		got = append(got, p.Cursor)
@@ -201,5 +204,47 @@ func TestSource_RejectsCursorItDidNotWrite(t *testing.T) {
 				t.Errorf("got %d requests, want none", len(api.sinces))
 			}
 		})
+	}
+}
+
+// touchAfterFirst moves the first record to the end, with a later update
+// time, once the first page has been served: a record changed mid-read.
+type touchAfterFirst struct {
+	api   *changes
+	at    string
+	calls int
+}
+
+func (h *touchAfterFirst) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.api.ServeHTTP(w, r)
+	h.calls++
+	if h.calls != 1 {
+		return
+	}
+
+	h.api.mu.Lock()
+	first := h.api.recs[0]
+	h.api.recs = append(h.api.recs[1:], first)
+	first["updatedAt"] = h.at
+	h.api.mu.Unlock()
+}
+
+func TestSource_RecordChangedMidReadIsNotLost(t *testing.T) {
+	api := &changes{t: t}
+	times := []string{t1, t1, t2, t2, t3, t3, t4, t4, t4}
+	for i, at := range times {
+		api.add(fmt.Sprintf("P%02d", i+1), at)
+	}
+	_, src := incremental(&touchAfterFirst{api: api, at: t5}, t)
+
+	ids, _ := readIDs(t, src, "")
+	seen := map[string]bool{}
+	for _, id := range ids {
+		seen[id] = true
+	}
+	for i := range times {
+		if id := fmt.Sprintf("P%02d", i+1); !seen[id] {
+			t.Errorf("%s: got it skipped, want every record read (read %q)", id, ids)
+		}
 	}
 }

@@ -60,6 +60,23 @@ func newPager(p connectors.HTTPPaging, base *url.URL) *pager {
 	return pg
 }
 
+// reanchor starts the pages over from the first, asking for records changed
+// at or after since. Numbered pages shift when a record changes during a
+// read (it moves to the end), so an incremental read by page or offset asks
+// again from the latest time seen rather than for the next number.
+func (p *pager) reanchor(param, since string) {
+	u := *p.base
+	q := u.Query()
+	q.Set(param, since)
+	u.RawQuery = q.Encode()
+	p.base, p.page, p.offset, p.last = &u, *p.mode.FirstPage, 0, nil
+}
+
+// numbered reports whether pages are asked for by number or offset.
+func (p *pager) numbered() bool {
+	return p.mode.Mode == "page" || p.mode.Mode == "offset"
+}
+
 // url returns the URL of the current page.
 func (p *pager) url() *url.URL {
 	if p.mode.Mode == "next" {
@@ -78,6 +95,9 @@ func (p *pager) url() *url.URL {
 	case "cursor":
 		if p.token != "" {
 			q.Set(p.mode.CursorParam, p.token)
+		}
+		if p.mode.SizeParam != "" && p.mode.Size > 0 {
+			q.Set(p.mode.SizeParam, strconv.Itoa(p.mode.Size))
 		}
 	}
 	u.RawQuery = q.Encode()

@@ -205,14 +205,19 @@ func (s *Source) readPage(ctx context.Context, p *pager, n int, cred string,
 	if err != nil {
 		return false, err
 	}
+	before := inc.progress()
+	rows := makeRows(u.Path, n, ans.records, inc)
+	reanchor := inc != nil && p.numbered() && inc.progress() != before
 	more, err := p.advance(ans)
 	if err != nil {
 		return false, err
 	}
 
-	rows := makeRows(u.Path, n, ans.records, inc)
 	if err := fn(connectors.Page{Rows: rows, Cursor: inc.cursor()}); err != nil {
 		return false, err
+	}
+	if more && reanchor {
+		p.reanchor(s.cfg.Incremental.SinceParam, inc.latest())
 	}
 
 	return more, nil

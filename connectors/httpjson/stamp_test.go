@@ -117,12 +117,14 @@ func TestSource_MissingOrBadTimeBecomesErrRow(t *testing.T) {
 // dropping passes requests on, except that while drop is set it cuts the
 // connection half-way through the body of page 2.
 type dropping struct {
-	next http.Handler
-	drop atomic.Bool
+	next  http.Handler
+	drop  atomic.Bool
+	calls atomic.Int32
 }
 
+// ServeHTTP cuts every request after the first while drop is set.
 func (d *dropping) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !d.drop.Load() || r.URL.Query().Get("page") != "2" {
+	if !d.drop.Load() || d.calls.Add(1) == 1 {
 		d.next.ServeHTTP(w, r)
 		return
 	}
