@@ -99,30 +99,31 @@ func forms(s string) []string {
 // or not.
 var kvPassword = regexp.MustCompile(`password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)`)
 
-// passwords returns the passwords written in a connection string: in the
-// user information and the query of a URL, or after password= in the
-// key=value form.
+// urlPassword finds the password in the user information of a URL, with
+// any scheme spelling and wherever the URL starts in the text.
+var urlPassword = regexp.MustCompile(`://[^:/@\s]*:([^@\s]*)@`)
+
+// queryPassword finds a password given as a query parameter of a URL.
+var queryPassword = regexp.MustCompile(`[?&]password=([^&\s]*)`)
+
+// passwords returns every password written in a connection string, in any
+// of its forms, however malformed the rest is: in the user information or
+// the query of a URL, or after password= in the key=value form. Looking
+// for all of them, rather than parsing one form, keeps a password masked
+// in a string the driver itself could not parse.
 func passwords(dsn string) []string {
-	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
-		var out []string
-		for _, m := range kvPassword.FindAllStringSubmatch(dsn, -1) {
-			out = append(out, m[1], unquoteKV(m[1]))
-		}
+	var out []string
+	for _, m := range urlPassword.FindAllStringSubmatch(dsn, -1) {
+		out = append(out, m[1])
+	}
+	for _, m := range queryPassword.FindAllStringSubmatch(dsn, -1) {
+		out = append(out, m[1])
+	}
+	if strings.Contains(dsn, "://") {
 		return out
 	}
-
-	_, rest, _ := strings.Cut(dsn, "://")
-	var out []string
-	host, query, _ := strings.Cut(rest, "?")
-	if at := strings.LastIndexByte(host, '@'); at >= 0 {
-		if _, pw, ok := strings.Cut(host[:at], ":"); ok {
-			out = append(out, pw)
-		}
-	}
-	for kv := range strings.SplitSeq(query, "&") {
-		if k, v, ok := strings.Cut(kv, "="); ok && k == "password" {
-			out = append(out, v)
-		}
+	for _, m := range kvPassword.FindAllStringSubmatch(dsn, -1) {
+		out = append(out, m[1], unquoteKV(m[1]))
 	}
 
 	return out

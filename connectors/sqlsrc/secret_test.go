@@ -150,3 +150,24 @@ func TestPasswords(t *testing.T) {
 		})
 	}
 }
+
+func TestPasswords_FindsThemInMalformedStrings(t *testing.T) {
+	tests := []string{
+		" postgres://app:Sup3rS3cretPW@/src?host=/run",
+		"POSTGRES://app:Sup3rS3cretPW@localhost/src",
+		"postgresql://app@localhost/src?password=Sup3rS3cretPW&sslmode=disable",
+		"host=/run user=app password=Sup3rS3cretPW dbname=src",
+		"host=/run password='Sup3rS3cretPW' dbname=src",
+	}
+	for _, dsn := range tests {
+		found := false
+		for _, p := range passwords(dsn) {
+			if strings.Trim(p, "'") == "Sup3rS3cretPW" {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("passwords(%q): got %q, want the password found", dsn, passwords(dsn))
+		}
+	}
+}
