@@ -3,6 +3,7 @@ package connectors
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -158,9 +159,16 @@ func (c *HTTPConfig) validate(name string) error {
 		return fundhub.Invalid("http.auth.tokenEnv", "connector %s: %s belongs to the hub "+
 			"and cannot be a source's credential", name, c.Auth.TokenEnv)
 	}
+	u, err := url.Parse(c.URL)
 	switch {
 	case c.URL == "":
 		return fundhub.Invalid("http.url", "connector %s: http.url is required", name)
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return fundhub.Invalid("http.url", "connector %s: http.url must be an http or "+
+			"https URL", name)
+	case c.Paging.Size < 0 || c.Timeout < 0 || c.Backoff < 0:
+		return fundhub.Invalid("http.paging.size", "connector %s: sizes and durations "+
+			"cannot be negative", name)
 	case c.Paging.Mode != "page" && c.Paging.Mode != "offset" &&
 		c.Paging.Mode != "next" && c.Paging.Mode != "cursor":
 		return fundhub.Invalid("http.paging.mode", "connector %s: paging mode %q is "+
@@ -193,9 +201,16 @@ func (c *SQLConfig) validate(name string) error {
 		return fundhub.Invalid("sql.dsnEnv", "connector %s: %s belongs to the hub and "+
 			"cannot be a source's connection", name, c.DSNEnv)
 	}
+	q := strings.ToLower(strings.TrimSpace(c.Query))
 	switch {
-	case c.Driver == "":
-		return fundhub.Invalid("sql.driver", "connector %s: sql.driver is required", name)
+	case c.Driver != "postgres":
+		return fundhub.Invalid("sql.driver", "connector %s: sql.driver must be postgres, "+
+			"the driver this build carries", name)
+	case !strings.HasPrefix(q, "select") && !strings.HasPrefix(q, "with"):
+		return fundhub.Invalid("sql.query", "connector %s: sql.query must be a SELECT", name)
+	case c.BatchSize < 0:
+		return fundhub.Invalid("sql.batchSize", "connector %s: batchSize cannot be negative",
+			name)
 	case c.DSNEnv == "":
 		return fundhub.Invalid("sql.dsnEnv", "connector %s: sql.dsnEnv names the "+
 			"environment variable holding the connection string", name)

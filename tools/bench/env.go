@@ -193,7 +193,8 @@ func (e *env) writeSources(ctx context.Context) error {
 	_, err = e.db.SQL().ExecContext(ctx, `CREATE SCHEMA benchsrc;
 		CREATE TABLE benchsrc.vouchers (voucher_no text PRIMARY KEY, indicator_id text,
 			region_code text, project_code text, amount numeric(20, 2), refund_of text,
-			paid_on date, updated_at timestamptz, is_deleted int)`)
+			paid_on date, updated_at timestamptz, is_deleted int);
+		CREATE INDEX ON benchsrc.vouchers (updated_at, (voucher_no::text))`)
 	if err != nil {
 		return fmt.Errorf("creating the source table: %w", err)
 	}
