@@ -19,7 +19,7 @@ var embeddedRegionsAsOf = time.Date(2024, 12, 31, 0, 0, 0, 0, time.UTC)
 
 // Migrate applies pending migrations and then loads the embedded reference
 // data (regions and holiday calendar) unless that exact list was loaded
-// before. A session-level advisory lock keeps concurrent replicas from
+// before. A connection-level advisory lock keeps concurrent replicas from
 // migrating at once.
 func (d *DB) Migrate(ctx context.Context) error {
 	locker, err := lock.NewPostgresSessionLocker()

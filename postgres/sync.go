@@ -24,7 +24,7 @@ func lockKey(connectorID int64) int64 {
 	return int64(h.Sum32())<<32 | connectorID&0xffffffff
 }
 
-// TryLockConnector takes a session-level advisory lock on a connection held
+// TryLockConnector takes a connection-level advisory lock on a connection held
 // for the whole run, so two replicas or an overlapping schedule never run
 // one connector twice at once. The lock goes when release is called or the
 // connection dies.

@@ -26,7 +26,7 @@ func TestSource_ValuesAreExactText(t *testing.T) {
 		0.000000000000000000001, NULL, true, false, '2024-02-29',
 		'2024-03-01 08:30:00.000001', 0.1, '北京', '\xdeadbeef', NULL
 	)`)
-	// The zone of a timestamptz is the session's; a new session of the
+	// The zone of a timestamptz is the connection's; a new connection of the
 	// source takes the database's.
 	var name string
 	if err := db.QueryRow(`SELECT current_database()`).Scan(&name); err != nil {
