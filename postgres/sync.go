@@ -37,6 +37,9 @@ func (d *DB) TryLockConnector(ctx context.Context, connectorID int64) (func(), b
 	key := lockKey(connectorID)
 	var ok bool
 	if err := conn.GetContext(ctx, &ok, `SELECT pg_try_advisory_lock($1)`, key); err != nil {
+		// The lock may have been taken before the answer was lost: the
+		// connection is dropped, not pooled, so the lock goes with it.
+		conn.Raw(func(any) error { return driver.ErrBadConn })
 		conn.Close()
 		return nil, false, fmt.Errorf("locking connector %d: %w", connectorID, err)
 	}
