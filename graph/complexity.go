@@ -41,6 +41,9 @@ func complexity() ComplexityRoot {
 	q.SyncRuns = func(child int, _ *string, first *int, _ *string) int {
 		return pageCost(child, first)
 	}
+	q.Payments = func(child int, _ *fundhub.PaymentFilter, first *int, _ *string) int {
+		return pageCost(child, first)
+	}
 	q.AllocationTotals = func(child int, _ *fundhub.AllocationFilter,
 		_ []fundhub.AllocationDimension, _ *fundhub.RegionLevel) int {
 		return 1 + child*totalsEstimate

@@ -16,3 +16,13 @@ type AllocationConnection struct {
 	TotalCount  int
 	TotalAmount decimal.Decimal
 }
+
+// PaymentConnection is a page of payments with the count and the amount of
+// every payment matching the query, read in one snapshot with the page.
+type PaymentConnection struct {
+	Edges       []*PaymentEdge
+	Nodes       []*fundhub.Payment
+	PageInfo    *PageInfo
+	TotalCount  int
+	TotalAmount decimal.Decimal
+}

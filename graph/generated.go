@@ -36,6 +36,7 @@ type ResolverRoot interface {
 	ExecutionReport() ExecutionReportResolver
 	Fund() FundResolver
 	Mutation() MutationResolver
+	Payment() PaymentResolver
 	PerformanceTarget() PerformanceTargetResolver
 	Problem() ProblemResolver
 	Project() ProjectResolver
@@ -61,6 +62,7 @@ type ComplexityRoot struct {
 		ID            func(childComplexity int) int
 		IssuedOn      func(childComplexity int) int
 		LastSyncedAt  func(childComplexity int) int
+		Paid          func(childComplexity int) int
 		Parent        func(childComplexity int) int
 		Project       func(childComplexity int) int
 		ReceivedOn    func(childComplexity int) int
@@ -184,6 +186,34 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	Payment struct {
+		Allocation   func(childComplexity int) int
+		Amount       func(childComplexity int) int
+		ExternalID   func(childComplexity int) int
+		ID           func(childComplexity int) int
+		LastSyncedAt func(childComplexity int) int
+		PaidOn       func(childComplexity int) int
+		ProjectCode  func(childComplexity int) int
+		Region       func(childComplexity int) int
+		Reverses     func(childComplexity int) int
+		Source       func(childComplexity int) int
+		SourceSystem func(childComplexity int) int
+		Withdrawn    func(childComplexity int) int
+	}
+
+	PaymentConnection struct {
+		Edges       func(childComplexity int) int
+		Nodes       func(childComplexity int) int
+		PageInfo    func(childComplexity int) int
+		TotalAmount func(childComplexity int) int
+		TotalCount  func(childComplexity int) int
+	}
+
+	PaymentEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	PerformanceTarget struct {
 		Allocation   func(childComplexity int) int
 		Comparator   func(childComplexity int) int
@@ -281,6 +311,7 @@ type ComplexityRoot struct {
 		ExecutionReports   func(childComplexity int, filter *fundhub.ReportFilter, first *int, after *string) int
 		Fund               func(childComplexity int, id int64) int
 		Funds              func(childComplexity int, filter *fundhub.FundFilter, first *int, after *string) int
+		Payments           func(childComplexity int, filter *fundhub.PaymentFilter, first *int, after *string) int
 		PerformanceTargets func(childComplexity int, filter *fundhub.TargetFilter, first *int, after *string) int
 		Problems           func(childComplexity int, filter *fundhub.ProblemFilter, first *int, after *string) int
 		Project            func(childComplexity int, id int64) int
@@ -400,6 +431,7 @@ type AllocationResolver interface {
 	Parent(ctx context.Context, objs []*fundhub.Allocation) ([]*fundhub.Allocation, error)
 
 	SourceRecords(ctx context.Context, objs []*fundhub.Allocation) ([][]*fundhub.AllocationSourceRecord, error)
+	Paid(ctx context.Context, objs []*fundhub.Allocation) ([]*decimal.Decimal, error)
 }
 type AllocationTotalResolver interface {
 	Fund(ctx context.Context, objs []*fundhub.AllocationTotal) ([]*fundhub.Fund, error)
@@ -424,6 +456,12 @@ type MutationResolver interface {
 	SetConnectorEnabled(ctx context.Context, name string, enabled bool) (*fundhub.Connector, error)
 	TriggerSync(ctx context.Context, connector string) (*fundhub.SyncRun, error)
 	ReprocessRejectedRows(ctx context.Context, connector string) (*fundhub.SyncRun, error)
+}
+type PaymentResolver interface {
+	Allocation(ctx context.Context, objs []*fundhub.Payment) ([]*fundhub.Allocation, error)
+	Region(ctx context.Context, objs []*fundhub.Payment) ([]*fundhub.Region, error)
+
+	Reverses(ctx context.Context, objs []*fundhub.Payment) ([]*fundhub.Payment, error)
 }
 type PerformanceTargetResolver interface {
 	Region(ctx context.Context, objs []*fundhub.PerformanceTarget) ([]*fundhub.Region, error)
@@ -453,6 +491,7 @@ type QueryResolver interface {
 	Projects(ctx context.Context, filter *fundhub.ProjectFilter, first *int, after *string) (*ProjectConnection, error)
 	PerformanceTargets(ctx context.Context, filter *fundhub.TargetFilter, first *int, after *string) (*PerformanceTargetConnection, error)
 	ExecutionReports(ctx context.Context, filter *fundhub.ReportFilter, first *int, after *string) (*ExecutionReportConnection, error)
+	Payments(ctx context.Context, filter *fundhub.PaymentFilter, first *int, after *string) (*PaymentConnection, error)
 	Problems(ctx context.Context, filter *fundhub.ProblemFilter, first *int, after *string) (*ProblemConnection, error)
 	Connectors(ctx context.Context) ([]*fundhub.Connector, error)
 	Connector(ctx context.Context, name string) (*fundhub.Connector, error)
@@ -562,6 +601,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Allocation.LastSyncedAt(childComplexity), true
+	case "Allocation.paid":
+		if e.ComplexityRoot.Allocation.Paid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Allocation.Paid(childComplexity), true
 	case "Allocation.parent":
 		if e.ComplexityRoot.Allocation.Parent == nil {
 			break
@@ -1081,6 +1126,123 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Payment.allocation":
+		if e.ComplexityRoot.Payment.Allocation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.Allocation(childComplexity), true
+	case "Payment.amount":
+		if e.ComplexityRoot.Payment.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.Amount(childComplexity), true
+	case "Payment.externalId":
+		if e.ComplexityRoot.Payment.ExternalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.ExternalID(childComplexity), true
+	case "Payment.id":
+		if e.ComplexityRoot.Payment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.ID(childComplexity), true
+	case "Payment.lastSyncedAt":
+		if e.ComplexityRoot.Payment.LastSyncedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.LastSyncedAt(childComplexity), true
+	case "Payment.paidOn":
+		if e.ComplexityRoot.Payment.PaidOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.PaidOn(childComplexity), true
+	case "Payment.projectCode":
+		if e.ComplexityRoot.Payment.ProjectCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.ProjectCode(childComplexity), true
+	case "Payment.region":
+		if e.ComplexityRoot.Payment.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.Region(childComplexity), true
+	case "Payment.reverses":
+		if e.ComplexityRoot.Payment.Reverses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.Reverses(childComplexity), true
+	case "Payment.source":
+		if e.ComplexityRoot.Payment.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.Source(childComplexity), true
+	case "Payment.sourceSystem":
+		if e.ComplexityRoot.Payment.SourceSystem == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.SourceSystem(childComplexity), true
+	case "Payment.withdrawn":
+		if e.ComplexityRoot.Payment.Withdrawn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.Withdrawn(childComplexity), true
+
+	case "PaymentConnection.edges":
+		if e.ComplexityRoot.PaymentConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentConnection.Edges(childComplexity), true
+	case "PaymentConnection.nodes":
+		if e.ComplexityRoot.PaymentConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentConnection.Nodes(childComplexity), true
+	case "PaymentConnection.pageInfo":
+		if e.ComplexityRoot.PaymentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentConnection.PageInfo(childComplexity), true
+	case "PaymentConnection.totalAmount":
+		if e.ComplexityRoot.PaymentConnection.TotalAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentConnection.TotalAmount(childComplexity), true
+	case "PaymentConnection.totalCount":
+		if e.ComplexityRoot.PaymentConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentConnection.TotalCount(childComplexity), true
+
+	case "PaymentEdge.cursor":
+		if e.ComplexityRoot.PaymentEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentEdge.Cursor(childComplexity), true
+	case "PaymentEdge.node":
+		if e.ComplexityRoot.PaymentEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentEdge.Node(childComplexity), true
+
 	case "PerformanceTarget.allocation":
 		if e.ComplexityRoot.PerformanceTarget.Allocation == nil {
 			break
@@ -1540,6 +1702,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Funds(childComplexity, args["filter"].(*fundhub.FundFilter), args["first"].(*int), args["after"].(*string)), true
 
+	case "Query.payments":
+		if e.ComplexityRoot.Query.Payments == nil {
+			break
+		}
+
+		args, err := ec.field_Query_payments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Payments(childComplexity, args["filter"].(*fundhub.PaymentFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.performanceTargets":
 		if e.ComplexityRoot.Query.PerformanceTargets == nil {
 			break
@@ -2029,6 +2202,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AllocationFilter", ec.unmarshalInputAllocationFilter),
 			graphql.NewInputUnmarshaler("ConnectorInput", ec.unmarshalInputConnectorInput),
 			graphql.NewInputUnmarshaler("FundFilter", ec.unmarshalInputFundFilter),
+			graphql.NewInputUnmarshaler("PaymentFilter", ec.unmarshalInputPaymentFilter),
 			graphql.NewInputUnmarshaler("ProblemFilter", ec.unmarshalInputProblemFilter),
 			graphql.NewInputUnmarshaler("ProjectFilter", ec.unmarshalInputProjectFilter),
 			graphql.NewInputUnmarshaler("ReportFilter", ec.unmarshalInputReportFilter),
@@ -2362,6 +2536,11 @@ type Allocation {
   conflict: Boolean!
   "What each source system reported about this allocation."
   sourceRecords: [AllocationSourceRecord!]!
+  """
+  已支付: the sum of the payments made from this allocation that the caller
+  may see, refunds subtracted; "0" when none.
+  """
+  paid: Decimal!
   sourceSystem: String
   externalId: String
   lastSyncedAt: Time
@@ -2518,6 +2697,43 @@ type ExecutionReportConnection {
   nodes: [ExecutionReport!]!
   pageInfo: PageInfo!
   totalCount: Int!
+}
+
+"""
+支付: one movement of money paid out, as the finance system recorded it. A
+refund is a negative amount, or names the payment it reverses; every
+movement is kept.
+"""
+type Payment {
+  id: ID!
+  allocation: Allocation
+  region: Region!
+  projectCode: String
+  source: FundSource
+  "In yuan; negative for a refund."
+  amount: Decimal!
+  paidOn: Date!
+  "The payment this movement refunds."
+  reverses: Payment
+  "Deleted at its source: kept, no longer counted."
+  withdrawn: Boolean!
+  sourceSystem: String
+  externalId: String
+  lastSyncedAt: Time
+}
+
+type PaymentEdge {
+  cursor: String!
+  node: Payment!
+}
+
+type PaymentConnection {
+  edges: [PaymentEdge!]!
+  nodes: [Payment!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+  "Sum of amount over every payment matching the filter, not only this page."
+  totalAmount: Decimal!
 }
 
 "问题反馈: a problem raised by a person or a rule."
@@ -2679,6 +2895,18 @@ input ReportFilter {
   status: ReportStatus
 }
 
+input PaymentFilter {
+  "Paid in this region's subtree, the region itself included."
+  regionUnder: String
+  allocationId: ID
+  "Paid on or after this day."
+  paidFrom: Date
+  "Paid on or before this day."
+  paidTo: Date
+  "Also movements withdrawn at their source."
+  includeWithdrawn: Boolean
+}
+
 input ProblemFilter {
   regionUnder: String
   kind: String
@@ -2735,6 +2963,9 @@ type Query {
     first: Int = 50
     after: String
   ): ExecutionReportConnection!
+
+  "支付: payment movements, newest first."
+  payments(filter: PaymentFilter, first: Int = 50, after: String): PaymentConnection!
 
   "问题反馈, newest first."
   problems(filter: ProblemFilter, first: Int = 50, after: String): ProblemConnection!
@@ -2829,6 +3060,8 @@ func (ec *executionContext) childFields_Allocation(ctx context.Context, field gr
 		return ec.fieldContext_Allocation_conflict(ctx, field)
 	case "sourceRecords":
 		return ec.fieldContext_Allocation_sourceRecords(ctx, field)
+	case "paid":
+		return ec.fieldContext_Allocation_paid(ctx, field)
 	case "sourceSystem":
 		return ec.fieldContext_Allocation_sourceSystem(ctx, field)
 	case "externalId":
@@ -3049,6 +3282,62 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_Payment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Payment_id(ctx, field)
+	case "allocation":
+		return ec.fieldContext_Payment_allocation(ctx, field)
+	case "region":
+		return ec.fieldContext_Payment_region(ctx, field)
+	case "projectCode":
+		return ec.fieldContext_Payment_projectCode(ctx, field)
+	case "source":
+		return ec.fieldContext_Payment_source(ctx, field)
+	case "amount":
+		return ec.fieldContext_Payment_amount(ctx, field)
+	case "paidOn":
+		return ec.fieldContext_Payment_paidOn(ctx, field)
+	case "reverses":
+		return ec.fieldContext_Payment_reverses(ctx, field)
+	case "withdrawn":
+		return ec.fieldContext_Payment_withdrawn(ctx, field)
+	case "sourceSystem":
+		return ec.fieldContext_Payment_sourceSystem(ctx, field)
+	case "externalId":
+		return ec.fieldContext_Payment_externalId(ctx, field)
+	case "lastSyncedAt":
+		return ec.fieldContext_Payment_lastSyncedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Payment", field.Name)
+}
+
+func (ec *executionContext) childFields_PaymentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PaymentConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_PaymentConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PaymentConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PaymentConnection_totalCount(ctx, field)
+	case "totalAmount":
+		return ec.fieldContext_PaymentConnection_totalAmount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PaymentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PaymentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PaymentEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PaymentEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PaymentEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_PerformanceTarget(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3793,6 +4082,36 @@ func (ec *executionContext) field_Query_funds_args(ctx context.Context, rawArgs 
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*fundhub.FundFilter, error) {
 			return ec.unmarshalOFundFilter2ᚖfundhubᚐFundFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_payments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*fundhub.PaymentFilter, error) {
+			return ec.unmarshalOPaymentFilter2ᚖfundhubᚐPaymentFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4648,6 +4967,52 @@ func (ec *executionContext) resolveBatch_Allocation_sourceRecords(ctx context.Co
 		results,
 		err,
 		"Allocation.sourceRecords",
+	)
+}
+
+func (ec *executionContext) _Allocation_paid(ctx context.Context, field graphql.CollectedField, obj *fundhub.Allocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Allocation_paid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.resolveBatch_Allocation_paid(ctx, field, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Allocation_paid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Allocation", field, true, true, "Decimal")
+}
+func (ec *executionContext) resolveBatch_Allocation_paid(ctx context.Context, field graphql.CollectedField, obj *fundhub.Allocation) (any, error) {
+	resolver := ec.Resolvers.Allocation()
+	if batch, ok := graphql.BatchParentsFor[*fundhub.Allocation](ctx, "Allocation"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Paid(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*decimal.Decimal](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Allocation.paid",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Paid(ctx, []*fundhub.Allocation{obj})
+	return graphql.ResolveBatchSingleResult[*decimal.Decimal](
+		ctx,
+		results,
+		err,
+		"Allocation.paid",
 	)
 }
 
@@ -6800,6 +7165,575 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _Payment_id(ctx context.Context, field graphql.CollectedField, obj *fundhub.Payment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payment_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payment", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Payment_allocation(ctx context.Context, field graphql.CollectedField, obj *fundhub.Payment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payment_allocation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.resolveBatch_Payment_allocation(ctx, field, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Allocation) graphql.Marshaler {
+			return ec.marshalOAllocation2ᚖfundhubᚐAllocation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Payment_allocation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Payment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Allocation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Payment_allocation(ctx context.Context, field graphql.CollectedField, obj *fundhub.Payment) (any, error) {
+	resolver := ec.Resolvers.Payment()
+	if batch, ok := graphql.BatchParentsFor[*fundhub.Payment](ctx, "Payment"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Allocation(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*fundhub.Allocation](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Payment.allocation",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Allocation(ctx, []*fundhub.Payment{obj})
+	return graphql.ResolveBatchSingleResult[*fundhub.Allocation](
+		ctx,
+		results,
+		err,
+		"Payment.allocation",
+	)
+}
+
+func (ec *executionContext) _Payment_region(ctx context.Context, field graphql.CollectedField, obj *fundhub.Payment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payment_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.resolveBatch_Payment_region(ctx, field, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚖfundhubᚐRegion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payment_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Payment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Payment_region(ctx context.Context, field graphql.CollectedField, obj *fundhub.Payment) (any, error) {
+	resolver := ec.Resolvers.Payment()
+	if batch, ok := graphql.BatchParentsFor[*fundhub.Payment](ctx, "Payment"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Region(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*fundhub.Region](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Payment.region",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Region(ctx, []*fundhub.Payment{obj})
+	return graphql.ResolveBatchSingleResult[*fundhub.Region](
+		ctx,
+		results,
+		err,
+		"Payment.region",
+	)
+}
+
+func (ec *executionContext) _Payment_projectCode(ctx context.Context, field graphql.CollectedField, obj *fundhub.Payment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payment_projectCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Payment_projectCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Payment_source(ctx context.Context, field graphql.CollectedField, obj *fundhub.Payment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payment_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.FundSource) graphql.Marshaler {
+			return ec.marshalOFundSource2ᚖfundhubᚐFundSource(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Payment_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payment", field, false, false, "FundSource")
+}
+
+func (ec *executionContext) _Payment_amount(ctx context.Context, field graphql.CollectedField, obj *fundhub.Payment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payment_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payment_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payment", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Payment_paidOn(ctx context.Context, field graphql.CollectedField, obj *fundhub.Payment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payment_paidOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaidOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payment_paidOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payment", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Payment_reverses(ctx context.Context, field graphql.CollectedField, obj *fundhub.Payment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payment_reverses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.resolveBatch_Payment_reverses(ctx, field, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Payment) graphql.Marshaler {
+			return ec.marshalOPayment2ᚖfundhubᚐPayment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Payment_reverses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Payment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Payment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Payment_reverses(ctx context.Context, field graphql.CollectedField, obj *fundhub.Payment) (any, error) {
+	resolver := ec.Resolvers.Payment()
+	if batch, ok := graphql.BatchParentsFor[*fundhub.Payment](ctx, "Payment"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Reverses(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*fundhub.Payment](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Payment.reverses",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Reverses(ctx, []*fundhub.Payment{obj})
+	return graphql.ResolveBatchSingleResult[*fundhub.Payment](
+		ctx,
+		results,
+		err,
+		"Payment.reverses",
+	)
+}
+
+func (ec *executionContext) _Payment_withdrawn(ctx context.Context, field graphql.CollectedField, obj *fundhub.Payment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payment_withdrawn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Withdrawn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payment_withdrawn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payment", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Payment_sourceSystem(ctx context.Context, field graphql.CollectedField, obj *fundhub.Payment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payment_sourceSystem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceSystem, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Payment_sourceSystem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Payment_externalId(ctx context.Context, field graphql.CollectedField, obj *fundhub.Payment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payment_externalId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Payment_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Payment_lastSyncedAt(ctx context.Context, field graphql.CollectedField, obj *fundhub.Payment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payment_lastSyncedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastSyncedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Payment_lastSyncedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payment", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PaymentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *PaymentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*PaymentEdge) graphql.Marshaler {
+			return ec.marshalNPaymentEdge2ᚕᚖfundhubᚋgraphᚐPaymentEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PaymentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PaymentEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PaymentConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *PaymentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*fundhub.Payment) graphql.Marshaler {
+			return ec.marshalNPayment2ᚕᚖfundhubᚐPaymentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PaymentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Payment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PaymentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *PaymentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖfundhubᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PaymentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PaymentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *PaymentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PaymentConnection_totalAmount(ctx context.Context, field graphql.CollectedField, obj *PaymentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentConnection_totalAmount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalAmount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentConnection_totalAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentConnection", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _PaymentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *PaymentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _PaymentEdge_node(ctx context.Context, field graphql.CollectedField, obj *PaymentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Payment) graphql.Marshaler {
+			return ec.marshalNPayment2ᚖfundhubᚐPayment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PaymentEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Payment(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PerformanceTarget_id(ctx context.Context, field graphql.CollectedField, obj *fundhub.PerformanceTarget) (ret graphql.Marshaler) {
@@ -9079,6 +10013,50 @@ func (ec *executionContext) fieldContext_Query_executionReports(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_executionReports_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_payments(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_payments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Payments(ctx, fc.Args["filter"].(*fundhub.PaymentFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PaymentConnection) graphql.Marshaler {
+			return ec.marshalNPaymentConnection2ᚖfundhubᚋgraphᚐPaymentConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_payments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PaymentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_payments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12562,6 +13540,76 @@ func UnmarshalFundFilter(ctx context.Context, raw any) (fundhub.FundFilter, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPaymentFilter(ctx context.Context, obj any) (fundhub.PaymentFilter, error) {
+	var it fundhub.PaymentFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"regionUnder", "allocationId", "paidFrom", "paidTo", "includeWithdrawn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "regionUnder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("regionUnder"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegionUnder = data
+		case "allocationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allocationId"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllocationID = data
+		case "paidFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paidFrom"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PaidFrom = data
+		case "paidTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paidTo"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PaidTo = data
+		case "includeWithdrawn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("includeWithdrawn"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncludeWithdrawn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPaymentFilter unmarshals raw into the PaymentFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPaymentFilter(ctx context.Context, raw any) (fundhub.PaymentFilter, error) {
+	var out fundhub.PaymentFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PaymentFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputProblemFilter(ctx context.Context, obj any) (fundhub.ProblemFilter, error) {
 	var it fundhub.ProblemFilter
 	if obj == nil {
@@ -12915,6 +13963,12 @@ func (ec *executionContext) _Allocation(ctx context.Context, sel ast.SelectionSe
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Allocation_sourceRecords(ctx, field, obj)
+				})
+		case "paid":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Allocation_paid(ctx, field, obj)
 				})
 		case "sourceSystem":
 			out.Values[i] = ec._Allocation_sourceSystem(ctx, field, obj)
@@ -13726,6 +14780,188 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var paymentImplementors = []string{"Payment"}
+
+func (ec *executionContext) _Payment(ctx context.Context, sel ast.SelectionSet, obj *fundhub.Payment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, paymentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Payment")
+		case "id":
+			out.Values[i] = ec._Payment_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "allocation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Payment_allocation(ctx, field, obj)
+				})
+		case "region":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Payment_region(ctx, field, obj)
+				})
+		case "projectCode":
+			out.Values[i] = ec._Payment_projectCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "source":
+			out.Values[i] = ec._Payment_source(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "amount":
+			out.Values[i] = ec._Payment_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "paidOn":
+			out.Values[i] = ec._Payment_paidOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reverses":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Payment_reverses(ctx, field, obj)
+				})
+		case "withdrawn":
+			out.Values[i] = ec._Payment_withdrawn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sourceSystem":
+			out.Values[i] = ec._Payment_sourceSystem(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "externalId":
+			out.Values[i] = ec._Payment_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastSyncedAt":
+			out.Values[i] = ec._Payment_lastSyncedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var paymentConnectionImplementors = []string{"PaymentConnection"}
+
+func (ec *executionContext) _PaymentConnection(ctx context.Context, sel ast.SelectionSet, obj *PaymentConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, paymentConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PaymentConnection")
+		case "edges":
+			out.Values[i] = ec._PaymentConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._PaymentConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PaymentConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._PaymentConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalAmount":
+			out.Values[i] = ec._PaymentConnection_totalAmount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var paymentEdgeImplementors = []string{"PaymentEdge"}
+
+func (ec *executionContext) _PaymentEdge(ctx context.Context, sel ast.SelectionSet, obj *PaymentEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, paymentEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PaymentEdge")
+		case "cursor":
+			out.Values[i] = ec._PaymentEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._PaymentEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var performanceTargetImplementors = []string{"PerformanceTarget"}
 
 func (ec *executionContext) _PerformanceTarget(ctx context.Context, sel ast.SelectionSet, obj *fundhub.PerformanceTarget) graphql.Marshaler {
@@ -14376,6 +15612,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_executionReports(ctx, field)
+				})
+		case "payments":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_payments(ctx, field)
 				})
 		case "problems":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -15677,6 +16919,24 @@ func (ec *executionContext) marshalNDecimal2githubᚗcomᚋshopspringᚋdecimal�
 	return res
 }
 
+func (ec *executionContext) unmarshalNDecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx context.Context, v any) (*decimal.Decimal, error) {
+	res, err := scalar.UnmarshalDecimal(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx context.Context, sel ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Decimal!")
+		return graphql.Null
+	}
+	_ = sel
+	res := scalar.MarshalDecimal(*v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Decimal!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNDirection2fundhubᚐDirection(ctx context.Context, v any) (fundhub.Direction, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := fundhub.Direction(tmp)
@@ -15870,6 +17130,63 @@ func (ec *executionContext) marshalNPageInfo2ᚖfundhubᚋgraphᚐPageInfo(ctx c
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPayment2ᚕᚖfundhubᚐPaymentᚄ(ctx context.Context, sel ast.SelectionSet, v []*fundhub.Payment) graphql.Marshaler {
+	ctx = graphql.WithBatchParents(ctx, "Payment", v, nil)
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPayment2ᚖfundhubᚐPayment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPayment2ᚖfundhubᚐPayment(ctx context.Context, sel ast.SelectionSet, v *fundhub.Payment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Payment!")
+		return graphql.Null
+	}
+	return ec._Payment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPaymentConnection2ᚖfundhubᚋgraphᚐPaymentConnection(ctx context.Context, sel ast.SelectionSet, v *PaymentConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PaymentConnection!")
+		return graphql.Null
+	}
+	return ec._PaymentConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPaymentEdge2ᚕᚖfundhubᚋgraphᚐPaymentEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*PaymentEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPaymentEdge2ᚖfundhubᚋgraphᚐPaymentEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPaymentEdge2ᚖfundhubᚋgraphᚐPaymentEdge(ctx context.Context, sel ast.SelectionSet, v *PaymentEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PaymentEdge!")
+		return graphql.Null
+	}
+	return ec._PaymentEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPerformanceTarget2ᚕᚖfundhubᚐPerformanceTargetᚄ(ctx context.Context, sel ast.SelectionSet, v []*fundhub.PerformanceTarget) graphql.Marshaler {
@@ -16686,6 +18003,21 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOPayment2ᚖfundhubᚐPayment(ctx context.Context, sel ast.SelectionSet, v *fundhub.Payment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Payment(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPaymentFilter2ᚖfundhubᚐPaymentFilter(ctx context.Context, v any) (*fundhub.PaymentFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPaymentFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOPerformanceTarget2ᚖfundhubᚐPerformanceTarget(ctx context.Context, sel ast.SelectionSet, v *fundhub.PerformanceTarget) graphql.Marshaler {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"github.com/vikstrous/dataloadgen"
 
 	"fundhub"
@@ -26,6 +27,8 @@ type Loaders struct {
 	linesByReport       *dataloadgen.Loader[int64, []*fundhub.ReportLine]
 	connectorByID       *dataloadgen.Loader[int64, *fundhub.Connector]
 	lastRunByConnector  *dataloadgen.Loader[int64, *fundhub.SyncRun]
+	paidByAllocation    *dataloadgen.Loader[int64, decimal.Decimal]
+	paymentByID         *dataloadgen.Loader[int64, *fundhub.Payment]
 }
 
 // loaderWait is how long a loader gathers keys before it queries.
@@ -51,6 +54,12 @@ func NewLoaders(st Store, s fundhub.Scope) *Loaders {
 		connectorByID: mapped(byKey(st.ConnectorsByIDs,
 			func(c *fundhub.Connector) int64 { return c.ID })),
 		lastRunByConnector: mapped(st.LastRuns),
+		paidByAllocation: mapped(func(ctx context.Context,
+			ids []int64) (map[int64]decimal.Decimal, error) {
+			return st.PaidByAllocation(ctx, s, ids)
+		}),
+		paymentByID: scoped(s, st.PaymentsByIDs,
+			func(p *fundhub.Payment) int64 { return p.ID }),
 	}
 }
 

@@ -52,6 +52,11 @@ type PageInfo struct {
 	EndCursor       *string `json:"endCursor,omitempty"`
 }
 
+type PaymentEdge struct {
+	Cursor string           `json:"cursor"`
+	Node   *fundhub.Payment `json:"node"`
+}
+
 type PerformanceTargetConnection struct {
 	Edges      []*PerformanceTargetEdge     `json:"edges"`
 	Nodes      []*fundhub.PerformanceTarget `json:"nodes"`

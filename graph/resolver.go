@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/shopspring/decimal"
+
 	"fundhub"
 )
 
@@ -44,6 +46,11 @@ type Store interface {
 	FindReports(ctx context.Context, s fundhub.Scope, f fundhub.ReportFilter,
 		p fundhub.Page) ([]*fundhub.ExecutionReport, int, error)
 	LinesByReport(ctx context.Context, ids []int64) (map[int64][]*fundhub.ReportLine, error)
+	FindPayments(ctx context.Context, s fundhub.Scope, f fundhub.PaymentFilter,
+		p fundhub.Page) (*fundhub.PaymentList, error)
+	PaidByAllocation(ctx context.Context, s fundhub.Scope,
+		ids []int64) (map[int64]decimal.Decimal, error)
+	PaymentsByIDs(ctx context.Context, s fundhub.Scope, ids []int64) ([]*fundhub.Payment, error)
 	FindProblems(ctx context.Context, s fundhub.Scope, f fundhub.ProblemFilter,
 		p fundhub.Page) ([]*fundhub.Problem, int, error)
 

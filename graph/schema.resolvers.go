@@ -9,6 +9,8 @@ import (
 	"context"
 	"fundhub"
 	"fundhub/connectors"
+
+	"github.com/shopspring/decimal"
 )
 
 // Fund is the batch resolver for the fund field.
@@ -45,6 +47,22 @@ func (r *allocationResolver) Parent(ctx context.Context, objs []*fundhub.Allocat
 func (r *allocationResolver) SourceRecords(ctx context.Context, objs []*fundhub.Allocation) ([][]*fundhub.AllocationSourceRecord, error) {
 	return many(ctx, loadersFrom(ctx).sourcesByAllocation, objs,
 		func(a *fundhub.Allocation) int64 { return a.ID })
+}
+
+// Paid is the batch resolver for the paid field.
+func (r *allocationResolver) Paid(ctx context.Context, objs []*fundhub.Allocation) ([]*decimal.Decimal, error) {
+	paid, err := one(ctx, loadersFrom(ctx).paidByAllocation, objs,
+		always(func(a *fundhub.Allocation) int64 { return a.ID }))
+	if err != nil {
+		return nil, err
+	}
+
+	out := make([]*decimal.Decimal, len(paid))
+	for i := range paid {
+		out[i] = &paid[i]
+	}
+
+	return out, nil
 }
 
 // Fund is the batch resolver for the fund field.
@@ -144,6 +162,24 @@ func (r *mutationResolver) TriggerSync(ctx context.Context, connector string) (*
 // ReprocessRejectedRows is the resolver for the reprocessRejectedRows field.
 func (r *mutationResolver) ReprocessRejectedRows(ctx context.Context, connector string) (*fundhub.SyncRun, error) {
 	return r.Syncer.Reprocess(ctx, connector)
+}
+
+// Allocation is the batch resolver for the allocation field.
+func (r *paymentResolver) Allocation(ctx context.Context, objs []*fundhub.Payment) ([]*fundhub.Allocation, error) {
+	return one(ctx, loadersFrom(ctx).allocationByID, objs,
+		func(p *fundhub.Payment) (int64, bool) { return ptr(p.AllocationID) })
+}
+
+// Region is the batch resolver for the region field.
+func (r *paymentResolver) Region(ctx context.Context, objs []*fundhub.Payment) ([]*fundhub.Region, error) {
+	return one(ctx, loadersFrom(ctx).regionByCode, objs,
+		always(func(p *fundhub.Payment) string { return p.RegionCode }))
+}
+
+// Reverses is the batch resolver for the reverses field.
+func (r *paymentResolver) Reverses(ctx context.Context, objs []*fundhub.Payment) ([]*fundhub.Payment, error) {
+	return one(ctx, loadersFrom(ctx).paymentByID, objs,
+		func(p *fundhub.Payment) (int64, bool) { return ptr(p.ReversesID) })
 }
 
 // Region is the batch resolver for the region field.
@@ -346,6 +382,25 @@ func (r *queryResolver) ExecutionReports(ctx context.Context, filter *fundhub.Re
 		TotalCount: total}, nil
 }
 
+// Payments is the resolver for the payments field.
+func (r *queryResolver) Payments(ctx context.Context, filter *fundhub.PaymentFilter, first *int, after *string) (*PaymentConnection, error) {
+	p, err := pageArgs(first, after)
+	if err != nil {
+		return nil, err
+	}
+
+	l, err := r.Store.FindPayments(ctx, ScopeFrom(ctx), derefOr(filter), p)
+	if err != nil {
+		return nil, err
+	}
+	e, info := edges(l.Payments, p, l.Total, func(c string, n *fundhub.Payment) *PaymentEdge {
+		return &PaymentEdge{Cursor: c, Node: n}
+	})
+
+	return &PaymentConnection{Edges: e, Nodes: trim(l.Payments, p), PageInfo: info,
+		TotalCount: l.Total, TotalAmount: l.Amount}, nil
+}
+
 // Problems is the resolver for the problems field.
 func (r *queryResolver) Problems(ctx context.Context, filter *fundhub.ProblemFilter, first *int, after *string) (*ProblemConnection, error) {
 	p, err := pageArgs(first, after)
@@ -498,6 +553,9 @@ func (r *Resolver) Fund() FundResolver { return &fundResolver{r} }
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
+// Payment returns PaymentResolver implementation.
+func (r *Resolver) Payment() PaymentResolver { return &paymentResolver{r} }
+
 // PerformanceTarget returns PerformanceTargetResolver implementation.
 func (r *Resolver) PerformanceTarget() PerformanceTargetResolver {
 	return &performanceTargetResolver{r}
@@ -531,6 +589,7 @@ type (
 	executionReportResolver   struct{ *Resolver }
 	fundResolver              struct{ *Resolver }
 	mutationResolver          struct{ *Resolver }
+	paymentResolver           struct{ *Resolver }
 	performanceTargetResolver struct{ *Resolver }
 	problemResolver           struct{ *Resolver }
 	projectResolver           struct{ *Resolver }
