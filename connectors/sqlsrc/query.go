@@ -17,7 +17,9 @@ import (
 var ErrQuery = errors.New("query is not a single SELECT statement")
 
 // wrapQuery returns the query of a run's first batch and that of the batches
-// after a cursor, whose parameters are the cursor's time and key.
+// after a cursor, whose parameters are the cursor's time and key. Rows
+// without a time or key have no place in that order and are left out; see
+// nullsQuery.
 func wrapQuery(c *connectors.SQLConfig, size int) (first, next string) {
 	t := "q." + pq.QuoteIdentifier(c.TimeColumn)
 	k := "q." + pq.QuoteIdentifier(c.KeyColumn) + "::text"
@@ -26,9 +28,20 @@ func wrapQuery(c *connectors.SQLConfig, size int) (first, next string) {
 	// swallow the closing parenthesis.
 	from := fmt.Sprintf("SELECT q.*, %s\nFROM (\n%s\n) q\n", k, c.Query)
 	order := fmt.Sprintf("ORDER BY %s, %s\nLIMIT %d", t, k, size)
+	placed := fmt.Sprintf("WHERE %s IS NOT NULL AND %s IS NOT NULL\n", t, k)
 	where := fmt.Sprintf("WHERE (%s, %s) > ($1, $2)\n", t, k)
 
-	return from + order, from + where + order
+	return from + placed + order, from + where + order
+}
+
+// nullsQuery returns the query of the keys of up to limit rows without a
+// time or key, which no cursor can place.
+func nullsQuery(c *connectors.SQLConfig, limit int) string {
+	t := "q." + pq.QuoteIdentifier(c.TimeColumn)
+	k := "q." + pq.QuoteIdentifier(c.KeyColumn)
+
+	return fmt.Sprintf("SELECT %s::text\nFROM (\n%s\n) q\nWHERE %s IS NULL OR %s IS NULL\n"+
+		"LIMIT %d", k, c.Query, t, k, limit)
 }
 
 // checkQuery returns an error wrapping ErrQuery unless q is one SELECT or

@@ -93,6 +93,7 @@ func TestWrapQuery(t *testing.T) {
 	first, next := wrapQuery(cfg, 500)
 
 	wantFirst := "SELECT q.*, q.\"id\"::text\nFROM (\nSELECT * FROM t -- all\n) q\n" +
+		"WHERE q.\"Changed \"\"At\"\"\" IS NOT NULL AND q.\"id\"::text IS NOT NULL\n" +
 		"ORDER BY q.\"Changed \"\"At\"\"\", q.\"id\"::text\nLIMIT 500"
 	wantNext := "SELECT q.*, q.\"id\"::text\nFROM (\nSELECT * FROM t -- all\n) q\n" +
 		"WHERE (q.\"Changed \"\"At\"\"\", q.\"id\"::text) > ($1, $2)\n" +

@@ -122,7 +122,8 @@ func (s *Source) layoutOf(rows *sql.Rows) (*layout, error) {
 }
 
 // row turns the values of one scanned row into a Row and its position. A
-// row without a time or key has no place after a cursor: it fails the read.
+// row without a time or key has no place after a cursor: the batch queries
+// leave such rows out (reportNulls reports them), so one here fails the read.
 func (l *layout) row(vals []any) (connectors.Row, position, error) {
 	keyVal := vals[len(vals)-1]
 	if keyVal == nil {

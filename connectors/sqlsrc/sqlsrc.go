@@ -149,7 +149,43 @@ func (s *Source) Read(ctx context.Context, cursor string,
 		defer db.Close()
 	}
 
+	if err := s.reportNulls(ctx, db, hide, fn); err != nil {
+		return err
+	}
+
 	return s.readBatches(ctx, db, hide, after, fn)
+}
+
+// nullsReported is how many rows without a time or key a Read reports.
+const nullsReported = 100
+
+// reportNulls hands over, as rows with Err, the rows of the source that have
+// no time or no key: no cursor can place them, so they are never read, and
+// reporting them on every run keeps them from vanishing silently. The page
+// carries no cursor.
+func (s *Source) reportNulls(ctx context.Context, db *sql.DB, hide *redactor,
+	fn func(connectors.Page) error) error {
+	rows, err := db.QueryContext(ctx, nullsQuery(&s.cfg, nullsReported))
+	if err != nil {
+		return hide.redact(fmt.Errorf("looking for rows without a time or key: %w", err))
+	}
+	defer rows.Close()
+
+	var page connectors.Page
+	for rows.Next() {
+		var key sql.NullString
+		if err := rows.Scan(&key); err != nil {
+			return hide.redact(err)
+		}
+		page.Rows = append(page.Rows, connectors.Row{Ref: "sql:" + key.String,
+			Err: fmt.Errorf("the row has no %s or no %s, so it cannot be read in order; "+
+				"the source must fill them", s.cfg.TimeColumn, s.cfg.KeyColumn)})
+	}
+	if err := rows.Err(); err != nil || len(page.Rows) == 0 {
+		return hide.redact(err)
+	}
+
+	return fn(page)
 }
 
 // readBatches reads the batches after the position after, handing each to

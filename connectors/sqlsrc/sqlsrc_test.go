@@ -234,10 +234,6 @@ func TestSource_ReadErrors(t *testing.T) {
 		cursor  string
 		want    string
 	}{
-		{"null key", `SELECT NULL::int AS id, now() AS at`, "at", "",
-			`key column "id" is null`},
-		{"null time", `SELECT 1 AS id, NULL::timestamptz AS at`, "at", "",
-			`time column "at" is null`},
 		{"time column not a timestamp", `SELECT 1 AS id, current_date AS at`, "at", "",
 			`time column "at" is date, want timestamptz or timestamp`},
 		{"no such time column", `SELECT 1 AS id, now() AS at`, "changed", "",
@@ -260,5 +256,27 @@ func TestSource_ReadErrors(t *testing.T) {
 				t.Errorf("got error %v, want one containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestSource_RowsWithoutTimeOrKeyAreReported(t *testing.T) {
+	setup(t)
+	s := newSource(t, config(`SELECT * FROM (VALUES (1, now()), (2, NULL::timestamptz),
+		(NULL::int, now())) v(id, at)`, "at", "id", 0))
+
+	var errs, rows int
+	err := s.Read(context.Background(), "", func(p connectors.Page) error {
+		for _, r := range p.Rows {
+			if r.Err != nil {
+				errs++
+			} else {
+				rows++
+			}
+		}
+		return nil
+	})
+	if err != nil || errs != 2 || rows != 1 {
+		t.Errorf("got %d rows, %d reported without time or key (%v); want 1 and 2",
+			rows, errs, err)
 	}
 }
