@@ -1,0 +1,91 @@
+package authz
+
+import "fundhub"
+
+// Actions a policy grants. Every store and resolver asks for one of these;
+// an action no policy names is denied to everyone.
+const (
+	ActionRead             = "read"
+	ActionWrite            = "write"
+	ActionSubmit           = "submit"
+	ActionReview           = "review"
+	ActionTransmit         = "transmit"
+	ActionDecideChange     = "decide_change"
+	ActionManageConnectors = "manage_connectors"
+	ActionManageUsers      = "manage_users"
+)
+
+// Roles of the default policies: the department kinds of the domain. A user
+// holds a role at the region of their unit, so "finance at 330106" is the
+// finance bureau of one county.
+const (
+	RoleFinance          = "finance"
+	RoleEcoRestoration   = "eco_restoration"
+	RoleGeohazard        = "geohazard"
+	RoleMarineMonitoring = "marine_monitoring"
+	RoleMinistrySupport  = "ministry_support"
+	RoleAdmin            = "admin"
+)
+
+// AnyDirection in a policy's Direction grants every fund direction,
+// including directions added to the directions table later.
+const AnyDirection = "*"
+
+// Policy is one Casbin p rule: Role, held anywhere in Region's subtree, may
+// do Action on funds of Direction (or AnyDirection) within the subtree of
+// the region where the role is held.
+type Policy struct {
+	Role      string
+	Region    string
+	Direction string
+	Action    string
+}
+
+// rule returns p as the fields of a Casbin p rule, in the model's order.
+func (p Policy) rule() []string {
+	return []string{p.Role, p.Region, p.Direction, p.Action}
+}
+
+// DefaultPolicies are the rules migration 00009 seeds casbin_rules with;
+// a test keeps the two equal. All are set at the nation, so they apply at
+// every level and each user reaches only the subtree of their own unit:
+//
+//	role               directions        actions
+//	finance            every direction   read write submit review transmit
+//	eco_restoration    ECO_RESTORATION   read write submit
+//	geohazard          GEOHAZARD         read write submit
+//	marine_monitoring  ECO_RESTORATION   read
+//	ministry_support   every direction   read
+//	admin              every direction   manage_users manage_connectors
+//
+// No default policy grants decide_change; it is granted per deployment.
+var DefaultPolicies = concat(
+	grants(RoleFinance, AnyDirection,
+		ActionRead, ActionWrite, ActionSubmit, ActionReview, ActionTransmit),
+	grants(RoleEcoRestoration, string(fundhub.DirectionEcoRestoration),
+		ActionRead, ActionWrite, ActionSubmit),
+	grants(RoleGeohazard, string(fundhub.DirectionGeohazard),
+		ActionRead, ActionWrite, ActionSubmit),
+	grants(RoleMarineMonitoring, string(fundhub.DirectionEcoRestoration), ActionRead),
+	grants(RoleMinistrySupport, AnyDirection, ActionRead),
+	grants(RoleAdmin, AnyDirection, ActionManageUsers, ActionManageConnectors),
+)
+
+// grants returns one national policy per action.
+func grants(role, direction string, actions ...string) []Policy {
+	ps := make([]Policy, 0, len(actions))
+	for _, act := range actions {
+		ps = append(ps, Policy{role, fundhub.NationalCode, direction, act})
+	}
+
+	return ps
+}
+
+func concat(lists ...[]Policy) []Policy {
+	var all []Policy
+	for _, l := range lists {
+		all = append(all, l...)
+	}
+
+	return all
+}
