@@ -97,10 +97,7 @@ func (d *DB) SourceRecordsByAllocation(ctx context.Context,
 		return nil, fmt.Errorf("loading allocation sources: %w", err)
 	}
 
-	out := make(map[int64][]*fundhub.AllocationSourceRecord, len(ids))
-	for _, r := range rows {
-		out[r.AllocationID] = append(out[r.AllocationID], r)
-	}
-
-	return out, nil
+	return groupBy(rows, func(r *fundhub.AllocationSourceRecord) int64 {
+		return r.AllocationID
+	}), nil
 }

@@ -111,8 +111,7 @@ func applyAllocation(it *fundhub.SyncItem, found map[[2]string]allocTarget) {
 	}
 	a, ok := found[[2]string{p.AllocationSource, p.AllocationRef}]
 	if !ok {
-		it.Reject = fundhub.Invalid("allocation_ref", "no allocation %s from %s is in the hub: "+
-			"not loaded yet, or withdrawn at its source", p.AllocationRef, p.AllocationSource)
+		it.Reject = noAllocation(p.AllocationSource, p.AllocationRef)
 		return
 	}
 	p.AllocationID = &a.ID

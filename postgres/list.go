@@ -125,3 +125,14 @@ func inputError(err error) error {
 
 	return err
 }
+
+// groupBy gathers rows by the key of each, keeping their order, for the
+// loaders that return a list per parent.
+func groupBy[K comparable, V any](rows []V, key func(V) K) map[K][]V {
+	out := make(map[K][]V)
+	for _, r := range rows {
+		out[key(r)] = append(out[key(r)], r)
+	}
+
+	return out
+}

@@ -96,12 +96,7 @@ func (d *DB) RegionNames(ctx context.Context,
 		return nil, fmt.Errorf("loading region names: %w", err)
 	}
 
-	out := make(map[string][]*fundhub.RegionNameChange, len(codes))
-	for _, r := range rows {
-		out[r.Code] = append(out[r.Code], r)
-	}
-
-	return out, nil
+	return groupBy(rows, func(r *fundhub.RegionNameChange) string { return r.Code }), nil
 }
 
 // RegionChildren returns the current direct children of each code, ordered
@@ -116,10 +111,5 @@ func (d *DB) RegionChildren(ctx context.Context, codes []string) (map[string][]*
 		return nil, fmt.Errorf("loading region children: %w", err)
 	}
 
-	out := make(map[string][]*fundhub.Region, len(codes))
-	for _, r := range rows {
-		out[*r.ParentCode] = append(out[*r.ParentCode], r)
-	}
-
-	return out, nil
+	return groupBy(rows, func(r *fundhub.Region) string { return *r.ParentCode }), nil
 }

@@ -54,10 +54,5 @@ func (d *DB) LinesByReport(ctx context.Context,
 		return nil, fmt.Errorf("loading report lines: %w", err)
 	}
 
-	out := make(map[int64][]*fundhub.ReportLine, len(ids))
-	for _, l := range rows {
-		out[l.ReportID] = append(out[l.ReportID], l)
-	}
-
-	return out, nil
+	return groupBy(rows, func(l *fundhub.ReportLine) int64 { return l.ReportID }), nil
 }

@@ -25,34 +25,29 @@ func outcome(inserted bool, err error, what string) (fundhub.Outcome, error) {
 	return "", fmt.Errorf("saving %s: %w", what, err)
 }
 
-// paymentAllocation finds the allocation a payment names, by the key it has
-// in its source system, and the region it went to.
-func paymentAllocation(ctx context.Context, tx *sqlx.Tx,
-	rec *fundhub.PaymentRecord) (*int64, string, error) {
-	if rec.AllocationRef == "" {
-		return nil, rec.RegionCode, nil
-	}
-
-	var a struct {
-		ID     int64  `db:"id"`
-		Region string `db:"to_region"`
-	}
-	err := tx.GetContext(ctx, &a, `SELECT a.id, a.to_region FROM allocation_sources s
-		JOIN allocations a ON a.id = s.allocation_id
+// allocationByRef finds the current allocation a record names by the key
+// the allocation has in its source system, and the region it went to.
+func allocationByRef(ctx context.Context, tx *sqlx.Tx, source, ref string) (int64, string, error) {
+	var a allocTarget
+	err := tx.GetContext(ctx, &a, `SELECT s.external_id, a.id, a.to_region
+		FROM allocation_sources s JOIN allocations a ON a.id = s.allocation_id
 		WHERE s.source_system = $1 AND s.external_id = $2 AND NOT s.withdrawn`,
-		rec.AllocationSource, rec.AllocationRef)
+		source, ref)
 	if isNoRows(err) {
-		return nil, "", fundhub.Invalid("allocation_ref", "no allocation %s from %s is in the hub: "+
-			"not loaded yet, or withdrawn at its source", rec.AllocationRef, rec.AllocationSource)
+		return 0, "", noAllocation(source, ref)
 	}
 	if err != nil {
-		return nil, "", fmt.Errorf("finding allocation %s: %w", rec.AllocationRef, err)
-	}
-	if rec.RegionCode != "" {
-		return &a.ID, rec.RegionCode, nil
+		return 0, "", fmt.Errorf("finding allocation %s: %w", ref, err)
 	}
 
-	return &a.ID, a.Region, nil
+	return a.ID, a.Region, nil
+}
+
+// noAllocation is the rejection of a record naming an allocation the hub
+// does not hold.
+func noAllocation(source, ref string) *fundhub.Error {
+	return fundhub.Invalid("allocation_ref", "no allocation %s from %s is in the hub: "+
+		"not loaded yet, or withdrawn at its source", ref, source)
 }
 
 // upsertPayment stores one payment movement keyed by (source, external id),
@@ -65,13 +60,15 @@ func upsertPayment(ctx context.Context, tx *sqlx.Tx, it *fundhub.SyncItem,
 	if rec.Withdrawn {
 		return withdraw(ctx, tx, "payments", "payment", rec.SourceSystem, rec.ExternalID)
 	}
-	allocID, region, err := paymentAllocation(ctx, tx, rec)
-	if err != nil {
+	batch := []*fundhub.SyncItem{it}
+	if err := resolveAllocations(ctx, tx, batch); err != nil {
 		return "", err
 	}
-	rec.AllocationID, rec.RegionCode = allocID, region
+	if it.Reject != nil {
+		return "", it.Reject
+	}
 
-	ins, upd, err := upsertPayments(ctx, tx, []*fundhub.SyncItem{it}, now)
+	ins, upd, err := upsertPayments(ctx, tx, batch, now)
 	switch {
 	case err != nil:
 		return "", err

@@ -90,16 +90,18 @@ func openReport(ctx context.Context, tx *sqlx.Tx, rec *fundhub.ReportLineRecord)
 	return r.ID, nil
 }
 
+// lineAllocation finds the allocation a report line names, if it names one.
 func lineAllocation(ctx context.Context, tx *sqlx.Tx,
 	rec *fundhub.ReportLineRecord) (*int64, error) {
 	if rec.AllocationRef == "" {
 		return nil, nil
 	}
-	id, _, err := paymentAllocation(ctx, tx, &fundhub.PaymentRecord{
-		AllocationSource: rec.AllocationSource, AllocationRef: rec.AllocationRef,
-		RegionCode: rec.RegionCode})
+	id, _, err := allocationByRef(ctx, tx, rec.AllocationSource, rec.AllocationRef)
+	if err != nil {
+		return nil, err
+	}
 
-	return id, err
+	return &id, nil
 }
 
 // lineUnlocked refuses any change to a line the hub holds in a report

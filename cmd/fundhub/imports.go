@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -46,7 +47,7 @@ func runImport(ctx context.Context, logger *slog.Logger, kind string, args []str
 
 func importRegions(ctx context.Context, db *postgres.DB, b []byte, name string,
 	asOf time.Time) error {
-	rows, err := refdata.ParseRegions(bytesReader(b))
+	rows, err := refdata.ParseRegions(bytes.NewReader(b))
 	if err != nil {
 		return err
 	}
@@ -61,7 +62,7 @@ func importRegions(ctx context.Context, db *postgres.DB, b []byte, name string,
 }
 
 func importCalendar(ctx context.Context, db *postgres.DB, b []byte, name string) error {
-	days, err := refdata.ParseHolidays(bytesReader(b))
+	days, err := refdata.ParseHolidays(bytes.NewReader(b))
 	if err != nil {
 		return err
 	}

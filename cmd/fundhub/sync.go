@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -12,8 +11,6 @@ import (
 	"fundhub/connectors/source"
 	"fundhub/postgres"
 )
-
-func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
 
 // runSync runs the named connectors, or every enabled one, once.
 func runSync(ctx context.Context, logger *slog.Logger, args []string) error {
