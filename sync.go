@@ -245,6 +245,13 @@ type SyncItem struct {
 	Replays int64
 }
 
+// ClearRecord drops the record an item would load, leaving the item to be
+// skipped or rejected.
+func (it *SyncItem) ClearRecord() {
+	it.Allocation, it.Target, it.Payment = nil, nil, nil
+	it.Project, it.Fund, it.ReportLine = nil, nil, nil
+}
+
 // FundRecord is a fund as a source declares it, before any money moves.
 type FundRecord struct {
 	SourceSystem string

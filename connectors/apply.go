@@ -63,8 +63,7 @@ func (mp *Mapper) Apply(r Row) fundhub.SyncItem {
 
 	ferr := mp.build(&it, r, id)
 	if ferr != nil {
-		it.Allocation, it.Target, it.Payment, it.Project, it.Fund = nil, nil, nil, nil, nil
-		it.ReportLine = nil
+		it.ClearRecord()
 		it.Reject = mp.fail(id, ferr.field, ferr.err)
 	}
 
@@ -115,7 +114,8 @@ func (mp *Mapper) withdrawn(it fundhub.SyncItem) fundhub.SyncItem {
 	src, id := mp.source, it.ExternalID
 	switch mp.m.Entity {
 	case "allocation":
-		it.Allocation = &fundhub.AllocationRecord{SourceSystem: src, ExternalID: id, Withdrawn: true}
+		it.Allocation = &fundhub.AllocationRecord{SourceSystem: src, ExternalID: id,
+			Withdrawn: true}
 	case "target":
 		it.Target = &fundhub.TargetRecord{SourceSystem: src, ExternalID: id, Withdrawn: true}
 	case "payment":
@@ -152,7 +152,8 @@ func (mp *Mapper) fail(key, field string, err error) *fundhub.Error {
 	msg := fmt.Sprintf("connector %s, record %s, field %s: %v", mp.connector, key, field, err)
 	var fe *fundhub.Error
 	if errors.As(err, &fe) {
-		msg = fmt.Sprintf("connector %s, record %s, field %s: %s", mp.connector, key, field, fe.Message)
+		msg = fmt.Sprintf("connector %s, record %s, field %s: %s", mp.connector, key,
+			field, fe.Message)
 	}
 
 	return &fundhub.Error{Code: fundhub.EINVALID, Field: field, Message: msg}

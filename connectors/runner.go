@@ -322,8 +322,8 @@ func keepLatest(items []fundhub.SyncItem) {
 		it := &items[i]
 		if it.ExternalID != "" && it.Skip == "" && last[it.ExternalID] != i {
 			it.Skip = "superseded by a later version of the record in the same read"
-			it.Allocation, it.Target, it.Payment, it.Project, it.Fund = nil, nil, nil, nil, nil
-			it.ReportLine, it.Reject = nil, nil
+			it.ClearRecord()
+			it.Reject = nil
 		}
 	}
 }

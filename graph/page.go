@@ -24,7 +24,8 @@ func pageArgs(first *int, after *string) (fundhub.Page, error) {
 	p := fundhub.Page{First: fundhub.DefaultPageSize}
 	if first != nil {
 		if *first < 0 || *first > fundhub.MaxPageSize {
-			return p, fundhub.Invalid("first", "first must be between 0 and %d", fundhub.MaxPageSize)
+			return p, fundhub.Invalid("first", "first must be between 0 and %d",
+				fundhub.MaxPageSize)
 		}
 		p.First = *first
 	}

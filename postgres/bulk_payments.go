@@ -82,7 +82,8 @@ func resolveAllocations(ctx context.Context, tx *sqlx.Tx, items []*fundhub.SyncI
 		var rows []allocTarget
 		err := tx.SelectContext(ctx, &rows, `SELECT s.external_id, a.id, a.to_region
 			FROM allocation_sources s JOIN allocations a ON a.id = s.allocation_id
-			WHERE s.source_system = $1 AND s.external_id = ANY($2) AND NOT s.withdrawn`, src, pq.Array(keys))
+			WHERE s.source_system = $1 AND s.external_id = ANY($2) AND NOT s.withdrawn`,
+			src, pq.Array(keys))
 		if err != nil {
 			return fmt.Errorf("finding allocations of %s: %w", src, err)
 		}

@@ -22,7 +22,8 @@ func matchOrCreateAllocation(ctx context.Context, tx *sqlx.Tx, rec *fundhub.Allo
 		return 0, err
 	}
 	key := fmt.Sprintf("allocation/%d/%s/%s/%s", fundID, rec.FromRegion, rec.ToRegion, rec.Source)
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, key); err != nil {
+	_, err = tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, key)
+	if err != nil {
 		return 0, fmt.Errorf("locking %s: %w", key, err)
 	}
 
@@ -119,7 +120,8 @@ func recordConflict(ctx context.Context, tx *sqlx.Tx, id int64, conflict bool,
 
 	parts := make([]string, len(figs))
 	for i, f := range figs {
-		parts[i] = fmt.Sprintf("%s (%s): %s 元", f.SourceSystem, f.ExternalID, f.Amount.StringFixed(2))
+		parts[i] = fmt.Sprintf("%s (%s): %s 元", f.SourceSystem, f.ExternalID,
+			f.Amount.StringFixed(2))
 	}
 	detail := "来源数据不一致 (sources disagree on the amount): " + strings.Join(parts, "; ") +
 		". The allocation keeps the first source's figure until the sources agree."

@@ -78,7 +78,8 @@ func run(ctx context.Context, logger *slog.Logger, args []string) error {
 func withDB(ctx context.Context, logger *slog.Logger, fn func(*postgres.DB) error) error {
 	url := os.Getenv("DATABASE_URL")
 	if url == "" {
-		return errors.New("DATABASE_URL is not set (make run starts a private PostgreSQL and sets it)")
+		return errors.New("DATABASE_URL is not set " +
+			"(make run starts a private PostgreSQL and sets it)")
 	}
 	db, err := postgres.Open(ctx, url, logger)
 	if err != nil {

@@ -44,7 +44,8 @@ func startSchedule(ctx context.Context, db *postgres.DB, logger *slog.Logger) (*
 		if !con.Enabled || con.Schedule == "" {
 			continue
 		}
-		if _, err := s.cron.AddFunc(con.Schedule, s.job(runCtx, db, runner.Run, con.Name)); err != nil {
+		job := s.job(runCtx, db, runner.Run, con.Name)
+		if _, err := s.cron.AddFunc(con.Schedule, job); err != nil {
 			cancel()
 			return nil, fmt.Errorf("scheduling connector %s: %w", con.Name, err)
 		}

@@ -43,7 +43,8 @@ func UnmarshalDecimal(v any) (decimal.Decimal, error) {
 		return UnmarshalDecimal(string(x))
 	}
 
-	return decimal.Zero, fundhub.Invalid("", "Decimal must be a string such as \"1234.50\", got %T", v)
+	return decimal.Zero, fundhub.Invalid("", "Decimal must be a string such as "+
+		"\"1234.50\", got %T", v)
 }
 
 // MarshalDate writes t as YYYY-MM-DD.
