@@ -2,6 +2,7 @@ package fundhub
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -66,6 +67,17 @@ type Region struct {
 	ValidFrom     time.Time  `db:"valid_from"`
 	ValidTo       *time.Time `db:"valid_to"`
 	SuccessorCode *string    `db:"successor_code"`
+}
+
+// AncestorCodes returns the codes above the region, the nation first, read
+// from its Path; nil when the path does not end in the region's own code.
+func (r *Region) AncestorCodes() []string {
+	codes := strings.FieldsFunc(r.Path, func(c rune) bool { return c == '/' })
+	if n := len(codes); n > 0 && codes[n-1] == r.Code {
+		return codes[:n-1]
+	}
+
+	return nil
 }
 
 // Current reports whether the region is valid today (ValidTo unset).

@@ -87,9 +87,8 @@ func NewRegionIndex(regions []*Region) *RegionIndex {
 
 // lineage returns the codes above r, the nation first.
 func (x *RegionIndex) lineage(r *Region) []string {
-	codes := strings.FieldsFunc(r.Path, func(c rune) bool { return c == '/' })
-	if n := len(codes); n > 0 && codes[n-1] == r.Code {
-		return codes[:n-1]
+	if codes := r.AncestorCodes(); codes != nil || r.ParentCode == nil {
+		return codes
 	}
 
 	var up []string

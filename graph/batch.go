@@ -98,7 +98,7 @@ func always[P any, K any](key func(P) K) func(P) (K, bool) {
 func regionsAbove(ctx context.Context, objs []*fundhub.Region) ([][]*fundhub.Region, error) {
 	var codes []string
 	for _, o := range objs {
-		codes = append(codes, ancestorCodes(o)...)
+		codes = append(codes, o.AncestorCodes()...)
 	}
 	l := loadersFrom(ctx).regionByCode
 	found, err := l.LoadAll(ctx, codes)
@@ -115,7 +115,7 @@ func regionsAbove(ctx context.Context, objs []*fundhub.Region) ([][]*fundhub.Reg
 	out := make([][]*fundhub.Region, len(objs))
 	for i, o := range objs {
 		out[i] = []*fundhub.Region{}
-		for _, c := range ancestorCodes(o) {
+		for _, c := range o.AncestorCodes() {
 			if r := byCode[c]; r != nil {
 				out[i] = append(out[i], r)
 			}

@@ -39,16 +39,6 @@ func trim[N any](nodes []N, p fundhub.Page) []N {
 	return nodes
 }
 
-// ancestorCodes returns the codes above a region, root first.
-func ancestorCodes(reg *fundhub.Region) []string {
-	codes := strings.FieldsFunc(reg.Path, func(c rune) bool { return c == '/' })
-	if len(codes) == 0 {
-		return nil
-	}
-
-	return codes[:len(codes)-1]
-}
-
 // fullNames joins each region's names from the province down, leaving out
 // the nation and the grouping rows (市辖区, 省直辖县级行政区划).
 func fullNames(ctx context.Context, objs []*fundhub.Region) ([]string, error) {
