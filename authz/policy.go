@@ -89,3 +89,17 @@ func concat(lists ...[]Policy) []Policy {
 
 	return all
 }
+
+// UserOf returns the authz user of a caller: each of their roles held at
+// the region of their unit. A nil caller holds no role.
+func UserOf(c *fundhub.Caller) User {
+	if c == nil {
+		return User{}
+	}
+	u := User{ID: c.Username, Roles: make([]RoleAt, len(c.Roles))}
+	for i, r := range c.Roles {
+		u.Roles[i] = RoleAt{Role: r, Region: c.RegionCode}
+	}
+
+	return u
+}

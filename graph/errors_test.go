@@ -4,16 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"fundhub"
-	"fundhub/graph"
 	"fundhub/postgres"
 	"fundhub/postgres/pgtest"
 )
@@ -110,9 +106,7 @@ func TestQuery_FullTreeFitsTheLimits(t *testing.T) {
 func TestPresenter_InternalErrorsDoNotLeak(t *testing.T) {
 	db := pgtest.New(t)
 	broken := failingStore{DB: db}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	all := func(*http.Request) fundhub.Scope { return fundhub.FullScope() }
-	srv := httptest.NewServer(graph.Handler(broken, nil, logger, all))
+	srv := httptest.NewServer(nationalAdmin(t, newDeps(t, db, broken, nil)))
 	t.Cleanup(srv.Close)
 
 	resp := post(t, srv, `{ regions { totalCount } }`, nil)

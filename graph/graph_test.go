@@ -13,7 +13,6 @@ import (
 	"fundhub"
 	"fundhub/connectors"
 	"fundhub/connectors/source"
-	"fundhub/graph"
 	"fundhub/postgres"
 )
 
@@ -46,15 +45,14 @@ func loadDemo(t *testing.T, db *postgres.DB) {
 	}
 }
 
-// server serves GraphQL over db for a caller with the full scope.
+// server serves GraphQL over db to a signed-in national administrator.
 func server(t *testing.T, db *postgres.DB) *httptest.Server {
 	t.Helper()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	all := func(*http.Request) fundhub.Scope { return fundhub.FullScope() }
 	disp := connectors.NewDispatcher(&connectors.Runner{Store: db, Open: source.Open,
 		Regions: db.AllRegions, Logger: logger}, db.FindConnectorByName)
 	t.Cleanup(func() { disp.Stop(context.Background()) })
-	srv := httptest.NewServer(graph.Handler(db, disp, logger, all))
+	srv := httptest.NewServer(nationalAdmin(t, newDeps(t, db, db, disp)))
 	t.Cleanup(srv.Close)
 
 	return srv

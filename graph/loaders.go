@@ -29,6 +29,8 @@ type Loaders struct {
 	lastRunByConnector  *dataloadgen.Loader[int64, *fundhub.SyncRun]
 	paidByAllocation    *dataloadgen.Loader[int64, decimal.Decimal]
 	paymentByID         *dataloadgen.Loader[int64, *fundhub.Payment]
+	unitByID            *dataloadgen.Loader[int64, *fundhub.Unit]
+	tokensByUser        *dataloadgen.Loader[int64, []*fundhub.Token]
 }
 
 // loaderWait is how long a loader gathers keys before it queries.
@@ -60,6 +62,9 @@ func NewLoaders(st Store, s fundhub.Scope) *Loaders {
 		}),
 		paymentByID: scoped(s, st.PaymentsByIDs,
 			func(p *fundhub.Payment) int64 { return p.ID }),
+		unitByID: mapped(byKey(st.UnitsByIDs,
+			func(u *fundhub.Unit) int64 { return u.ID })),
+		tokensByUser: mapped(st.TokensOfUsers),
 	}
 }
 

@@ -4,6 +4,7 @@ package graph
 
 import (
 	"fundhub"
+	"time"
 )
 
 type AllocationEdge struct {
@@ -39,6 +40,12 @@ type FundConnection struct {
 type FundEdge struct {
 	Cursor string        `json:"cursor"`
 	Node   *fundhub.Fund `json:"node"`
+}
+
+// A new API token. token is shown this once; only its hash is kept.
+type IssuedToken struct {
+	Token  string         `json:"token"`
+	Record *fundhub.Token `json:"record"`
 }
 
 type Mutation struct {
@@ -120,6 +127,13 @@ type RejectedRowEdge struct {
 	Node   *fundhub.RejectedRow `json:"node"`
 }
 
+// A login: send token as `Authorization: Bearer <token>` until expiresAt.
+type Session struct {
+	Token     string        `json:"token"`
+	ExpiresAt time.Time     `json:"expiresAt"`
+	User      *fundhub.User `json:"user"`
+}
+
 type SyncRunConnection struct {
 	Edges      []*SyncRunEdge     `json:"edges"`
 	Nodes      []*fundhub.SyncRun `json:"nodes"`
@@ -130,4 +144,16 @@ type SyncRunConnection struct {
 type SyncRunEdge struct {
 	Cursor string           `json:"cursor"`
 	Node   *fundhub.SyncRun `json:"node"`
+}
+
+type UserConnection struct {
+	Edges      []*UserEdge     `json:"edges"`
+	Nodes      []*fundhub.User `json:"nodes"`
+	PageInfo   *PageInfo       `json:"pageInfo"`
+	TotalCount int             `json:"totalCount"`
+}
+
+type UserEdge struct {
+	Cursor string        `json:"cursor"`
+	Node   *fundhub.User `json:"node"`
 }

@@ -5,16 +5,13 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"fundhub"
 	"fundhub/connectors"
 	"fundhub/connectors/source"
-	"fundhub/graph"
 	"fundhub/postgres"
 	"fundhub/postgres/pgtest"
 )
@@ -25,8 +22,7 @@ func adminServer(t *testing.T, db *postgres.DB) (*httptest.Server, *connectors.D
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	disp := connectors.NewDispatcher(&connectors.Runner{Store: db, Open: source.Open,
 		Regions: db.AllRegions, Logger: logger}, db.FindConnectorByName)
-	all := func(*http.Request) fundhub.Scope { return fundhub.FullScope() }
-	srv := httptest.NewServer(graph.Handler(db, disp, logger, all))
+	srv := httptest.NewServer(nationalAdmin(t, newDeps(t, db, db, disp)))
 	t.Cleanup(srv.Close)
 
 	return srv, disp

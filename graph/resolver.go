@@ -7,6 +7,8 @@ import (
 	"github.com/shopspring/decimal"
 
 	"fundhub"
+	"fundhub/auth"
+	"fundhub/authz"
 )
 
 // Store is what the resolvers read. *postgres.DB implements it; every method
@@ -65,6 +67,11 @@ type Store interface {
 	UpdateConnector(ctx context.Context, c *fundhub.Connector, actor string) error
 	SetConnectorEnabled(ctx context.Context, name string, enabled bool,
 		actor string) (*fundhub.Connector, error)
+	UsersByIDs(ctx context.Context, s fundhub.Scope, ids []int64) ([]*fundhub.User, error)
+	FindUsers(ctx context.Context, s fundhub.Scope, p fundhub.Page) ([]*fundhub.User, int,
+		error)
+	UnitsByIDs(ctx context.Context, ids []int64) ([]*fundhub.Unit, error)
+	TokensOfUsers(ctx context.Context, ids []int64) (map[int64][]*fundhub.Token, error)
 	FindRejectedRows(ctx context.Context, runID int64, p fundhub.Page) ([]*fundhub.RejectedRow,
 		int, error)
 }
@@ -75,14 +82,18 @@ type Syncer interface {
 	Reprocess(ctx context.Context, connector string) (*fundhub.SyncRun, error)
 }
 
-// Resolver is the root of the resolvers. It holds no per-request state; the
-// scope and the dataloaders travel in the request's context.
-type Resolver struct {
+// Deps are what the GraphQL edge serves from: the store, the sync runner,
+// who callers are (Auth) and what they may do (Policy).
+type Deps struct {
 	Store  Store
 	Syncer Syncer
+	Auth   *auth.Service
+	Policy *authz.Authorizer
 	Logger *slog.Logger
 }
 
-// apiActor names who acts through the API in audit records, until callers
-// are known users.
-const apiActor = "api"
+// Resolver is the root of the resolvers. It holds no per-request state; the
+// caller, their scope and the dataloaders travel in the request's context.
+type Resolver struct {
+	Deps
+}

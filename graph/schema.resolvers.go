@@ -7,8 +7,11 @@ package graph
 
 import (
 	"context"
+	"fmt"
 	"fundhub"
+	"fundhub/authz"
 	"fundhub/connectors"
+	"time"
 
 	"github.com/shopspring/decimal"
 )
@@ -116,18 +119,108 @@ func (r *fundResolver) OwnerRegion(ctx context.Context, objs []*fundhub.Fund) ([
 		always(func(f *fundhub.Fund) string { return f.OwnerRegion }))
 }
 
+// Login is the resolver for the login field.
+func (r *mutationResolver) Login(ctx context.Context, username string, password string) (*Session, error) {
+	s, err := r.Auth.Login(ctx, username, password, clientFrom(ctx))
+	if err != nil {
+		return nil, err
+	}
+
+	return &Session{Token: s.Token, ExpiresAt: s.ExpiresAt, User: s.User}, nil
+}
+
+// Logout is the resolver for the logout field.
+func (r *mutationResolver) Logout(ctx context.Context) (bool, error) {
+	c := CallerFrom(ctx)
+	if c == nil {
+		return false, fundhub.Errorf(fundhub.EUNAUTHENTICATED, "sign in first")
+	}
+
+	return true, r.Auth.Logout(ctx, c)
+}
+
+// CreateAPIToken is the resolver for the createApiToken field.
+func (r *mutationResolver) CreateAPIToken(ctx context.Context, name string, expiresInDays *int) (*IssuedToken, error) {
+	c := CallerFrom(ctx)
+	if c == nil {
+		return nil, fundhub.Errorf(fundhub.EUNAUTHENTICATED, "sign in first")
+	}
+	if c.TokenKind != fundhub.TokenSession {
+		// A leaked API token must not be able to mint tokens that outlive it.
+		return nil, r.deny(ctx, c, "create_api_token", c.RegionCode,
+			"create API token "+name+" with an API token; sign in instead")
+	}
+	var ttl time.Duration
+	if expiresInDays != nil {
+		if *expiresInDays <= 0 {
+			return nil, fundhub.Invalid("expiresInDays", "must be a positive number of days")
+		}
+		ttl = time.Duration(*expiresInDays) * 24 * time.Hour
+	}
+
+	t, err := r.Auth.CreateAPIToken(ctx, c.UserID, name, ttl, c)
+	if err != nil {
+		return nil, err
+	}
+
+	return &IssuedToken{Token: t.Token, Record: t.Record}, nil
+}
+
+// RevokeToken is the resolver for the revokeToken field.
+func (r *mutationResolver) RevokeToken(ctx context.Context, id int64) (*fundhub.Token, error) {
+	c := CallerFrom(ctx)
+	if c == nil {
+		return nil, fundhub.Errorf(fundhub.EUNAUTHENTICATED, "sign in first")
+	}
+	tok, region, err := r.Auth.FindToken(ctx, id)
+	if fundhub.ErrorCode(err) == fundhub.ENOTFOUND {
+		return nil, r.deny(ctx, c, authz.ActionManageUsers, "", fmt.Sprintf("revoke token %d", id))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if tok.UserID != c.UserID {
+		_, err := r.require(ctx, authz.ActionManageUsers, region, authz.AnyDirection,
+			fmt.Sprintf("revoke token %d", id))
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	return r.Auth.RevokeToken(ctx, id, c)
+}
+
+// CreateUser is the resolver for the createUser field.
+func (r *mutationResolver) CreateUser(ctx context.Context, input fundhub.NewUser) (*fundhub.User, error) {
+	c, err := r.require(ctx, authz.ActionManageUsers, input.UnitRegion, authz.AnyDirection,
+		"create user "+input.Username)
+	if err != nil {
+		return nil, err
+	}
+
+	return r.Auth.CreateUser(ctx, input, c)
+}
+
 // CreateConnector is the resolver for the createConnector field.
 func (r *mutationResolver) CreateConnector(ctx context.Context, input fundhub.ConnectorInput) (*fundhub.Connector, error) {
+	caller, err := r.requireConnectors(ctx, "create connector "+input.Name)
+	if err != nil {
+		return nil, err
+	}
 	c, err := connectors.FromInput(input)
 	if err != nil {
 		return nil, err
 	}
 
-	return c, r.Store.CreateConnector(ctx, c, apiActor)
+	return c, r.Store.CreateConnector(ctx, c, caller.Actor())
 }
 
 // UpdateConnector is the resolver for the updateConnector field.
 func (r *mutationResolver) UpdateConnector(ctx context.Context, name string, input fundhub.ConnectorInput) (*fundhub.Connector, error) {
+	caller, err := r.requireConnectors(ctx, "update connector "+name)
+	if err != nil {
+		return nil, err
+	}
 	if input.Name != name {
 		return nil, fundhub.Invalid("input.name", "a connector cannot be renamed")
 	}
@@ -146,21 +239,35 @@ func (r *mutationResolver) UpdateConnector(ctx context.Context, name string, inp
 		return nil, err
 	}
 
-	return c, r.Store.UpdateConnector(ctx, c, apiActor)
+	return c, r.Store.UpdateConnector(ctx, c, caller.Actor())
 }
 
 // SetConnectorEnabled is the resolver for the setConnectorEnabled field.
 func (r *mutationResolver) SetConnectorEnabled(ctx context.Context, name string, enabled bool) (*fundhub.Connector, error) {
-	return r.Store.SetConnectorEnabled(ctx, name, enabled, apiActor)
+	caller, err := r.requireConnectors(ctx, fmt.Sprintf("set connector %s enabled=%t",
+		name, enabled))
+	if err != nil {
+		return nil, err
+	}
+
+	return r.Store.SetConnectorEnabled(ctx, name, enabled, caller.Actor())
 }
 
 // TriggerSync is the resolver for the triggerSync field.
 func (r *mutationResolver) TriggerSync(ctx context.Context, connector string) (*fundhub.SyncRun, error) {
+	if _, err := r.requireConnectors(ctx, "trigger sync of "+connector); err != nil {
+		return nil, err
+	}
+
 	return r.Syncer.Trigger(ctx, connector)
 }
 
 // ReprocessRejectedRows is the resolver for the reprocessRejectedRows field.
 func (r *mutationResolver) ReprocessRejectedRows(ctx context.Context, connector string) (*fundhub.SyncRun, error) {
+	if _, err := r.requireConnectors(ctx, "reprocess rejected rows of "+connector); err != nil {
+		return nil, err
+	}
+
 	return r.Syncer.Reprocess(ctx, connector)
 }
 
@@ -421,16 +528,28 @@ func (r *queryResolver) Problems(ctx context.Context, filter *fundhub.ProblemFil
 
 // Connectors is the resolver for the connectors field.
 func (r *queryResolver) Connectors(ctx context.Context) ([]*fundhub.Connector, error) {
+	if !r.managesConnectors(ctx) {
+		return []*fundhub.Connector{}, nil
+	}
+
 	return r.Store.FindConnectors(ctx)
 }
 
 // Connector is the resolver for the connector field.
 func (r *queryResolver) Connector(ctx context.Context, name string) (*fundhub.Connector, error) {
+	if !r.managesConnectors(ctx) {
+		return nil, nil
+	}
+
 	return lookup(r.Store.FindConnectorByName(ctx, name))
 }
 
 // SyncRun is the resolver for the syncRun field.
 func (r *queryResolver) SyncRun(ctx context.Context, id int64) (*fundhub.SyncRun, error) {
+	if !r.managesConnectors(ctx) {
+		return nil, nil
+	}
+
 	return lookup(r.Store.FindRun(ctx, id))
 }
 
@@ -439,6 +558,10 @@ func (r *queryResolver) SyncRuns(ctx context.Context, connector *string, first *
 	p, err := pageArgs(first, after)
 	if err != nil {
 		return nil, err
+	}
+	if !r.managesConnectors(ctx) {
+		return &SyncRunConnection{Edges: []*SyncRunEdge{}, Nodes: []*fundhub.SyncRun{},
+			PageInfo: &PageInfo{}}, nil
 	}
 	if connector == nil {
 		return r.runs(ctx, nil, p)
@@ -451,6 +574,42 @@ func (r *queryResolver) SyncRuns(ctx context.Context, connector *string, first *
 	}
 
 	return r.runs(ctx, &c.ID, p)
+}
+
+// Me is the resolver for the me field.
+func (r *queryResolver) Me(ctx context.Context) (*fundhub.User, error) {
+	c := CallerFrom(ctx)
+	if c == nil {
+		return nil, fundhub.Errorf(fundhub.EUNAUTHENTICATED, "sign in first")
+	}
+	us, err := r.Store.UsersByIDs(ctx, fundhub.FullScope(), []int64{c.UserID})
+	if err != nil {
+		return nil, err
+	}
+	if len(us) == 0 {
+		return nil, fundhub.Errorf(fundhub.EUNAUTHENTICATED, "your user is gone; sign in again")
+	}
+
+	return us[0], nil
+}
+
+// Users is the resolver for the users field.
+func (r *queryResolver) Users(ctx context.Context, first *int, after *string) (*UserConnection, error) {
+	p, err := pageArgs(first, after)
+	if err != nil {
+		return nil, err
+	}
+	s := r.Policy.Scope(authz.UserOf(CallerFrom(ctx)), authz.ActionManageUsers)
+
+	nodes, total, err := r.Store.FindUsers(ctx, s, p)
+	if err != nil {
+		return nil, err
+	}
+	e, info := edges(nodes, p, total, func(c string, n *fundhub.User) *UserEdge {
+		return &UserEdge{Cursor: c, Node: n}
+	})
+
+	return &UserConnection{Edges: e, Nodes: trim(nodes, p), PageInfo: info, TotalCount: total}, nil
 }
 
 // FullName is the batch resolver for the fullName field.
@@ -535,6 +694,36 @@ func (r *syncRunResolver) RejectedRows(ctx context.Context, obj *fundhub.SyncRun
 		TotalCount: total}, nil
 }
 
+// Region is the batch resolver for the region field.
+func (r *unitResolver) Region(ctx context.Context, objs []*fundhub.Unit) ([]*fundhub.Region, error) {
+	return one(ctx, loadersFrom(ctx).regionByCode, objs,
+		always(func(u *fundhub.Unit) string { return u.RegionCode }))
+}
+
+// Unit is the batch resolver for the unit field.
+func (r *userResolver) Unit(ctx context.Context, objs []*fundhub.User) ([]*fundhub.Unit, error) {
+	return one(ctx, loadersFrom(ctx).unitByID, objs,
+		always(func(u *fundhub.User) int64 { return u.UnitID }))
+}
+
+// Tokens is the batch resolver for the tokens field.
+func (r *userResolver) Tokens(ctx context.Context, objs []*fundhub.User) ([][]*fundhub.Token, error) {
+	lists, err := many(ctx, loadersFrom(ctx).tokensByUser, objs,
+		func(u *fundhub.User) int64 { return u.ID })
+	if err != nil {
+		return nil, err
+	}
+	c := CallerFrom(ctx)
+	for i, u := range objs {
+		own := c != nil && c.UserID == u.ID
+		if !own && !r.allowed(ctx, authz.ActionManageUsers, u.UnitRegion, authz.AnyDirection) {
+			lists[i] = []*fundhub.Token{}
+		}
+	}
+
+	return lists, nil
+}
+
 // Allocation returns AllocationResolver implementation.
 func (r *Resolver) Allocation() AllocationResolver { return &allocationResolver{r} }
 
@@ -582,6 +771,12 @@ func (r *Resolver) ReportLine() ReportLineResolver { return &reportLineResolver{
 // SyncRun returns SyncRunResolver implementation.
 func (r *Resolver) SyncRun() SyncRunResolver { return &syncRunResolver{r} }
 
+// Unit returns UnitResolver implementation.
+func (r *Resolver) Unit() UnitResolver { return &unitResolver{r} }
+
+// User returns UserResolver implementation.
+func (r *Resolver) User() UserResolver { return &userResolver{r} }
+
 type (
 	allocationResolver        struct{ *Resolver }
 	allocationTotalResolver   struct{ *Resolver }
@@ -598,4 +793,6 @@ type (
 	rejectedRowResolver       struct{ *Resolver }
 	reportLineResolver        struct{ *Resolver }
 	syncRunResolver           struct{ *Resolver }
+	unitResolver              struct{ *Resolver }
+	userResolver              struct{ *Resolver }
 )

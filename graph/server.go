@@ -1,7 +1,7 @@
 package graph
 
 import (
-	"log/slog"
+	"context"
 	"net/http"
 
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -10,6 +10,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"fundhub"
+	"fundhub/authz"
 	"fundhub/graph/gqlhttp"
 )
 
@@ -26,13 +27,14 @@ const (
 	MaxTokens       = 5000
 )
 
-// NewServer returns the gqlgen server over st: the GraphQL-over-HTTP
+// NewServer returns the gqlgen server over d: the GraphQL-over-HTTP
 // transport, a parsed-query cache, introspection (kept on for analysts),
-// depth and complexity limits, and the error presenter. sy starts the runs
-// the API asks for.
-func NewServer(st Store, sy Syncer, logger *slog.Logger) *handler.Server {
-	es := NewExecutableSchema(Config{Resolvers: &Resolver{Store: st, Syncer: sy,
-		Logger: logger}, Complexity: complexity()})
+// depth and complexity limits, the gate that wants a signed-in caller, and
+// the error presenter.
+func NewServer(d Deps) *handler.Server {
+	es := NewExecutableSchema(Config{Resolvers: &Resolver{Deps: d},
+		Complexity: complexity()})
+	logger := d.Logger
 	srv := handler.New(es)
 	tr := gqlhttp.New()
 	tr.TokenLimit = MaxTokens
@@ -42,22 +44,35 @@ func NewServer(st Store, sy Syncer, logger *slog.Logger) *handler.Server {
 	srv.Use(extension.Introspection{})
 	srv.Use(gqlhttp.DepthLimit{Max: MaxDepth})
 	srv.Use(extension.FixedComplexityLimit(ComplexityLimit))
+	srv.Use(authGate{deps: d})
 	srv.SetErrorPresenter(ErrorPresenter(logger))
 	srv.SetRecoverFunc(Recover(logger))
 
 	return srv
 }
 
-// ScopeFunc tells the scope of the caller of a request.
-type ScopeFunc func(*http.Request) fundhub.Scope
-
-// Handler serves GraphQL: it sets each request's scope from scopeOf, gives it
-// its own dataloaders, and hands it to the gqlgen server.
-func Handler(st Store, sy Syncer, logger *slog.Logger, scopeOf ScopeFunc) http.Handler {
-	srv := LoaderMiddleware(st, NewServer(st, sy, logger))
+// Handler serves GraphQL: it tells the caller from the request's bearer
+// token (a token that is not live is refused with 401 at once), sets the
+// scope the caller may read, gives the request its own dataloaders, and
+// hands it to the gqlgen server. A request without a token reaches only
+// the login mutation and the schema.
+func Handler(d Deps) http.Handler {
+	srv := LoaderMiddleware(d.Store, NewServer(d))
 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := WithScope(r.Context(), scopeOf(r))
+		c, err := d.authenticate(r)
+		if err != nil {
+			d.Logger.InfoContext(r.Context(), "request refused", "client", r.RemoteAddr,
+				"reason", fundhub.ErrorMessage(err))
+			refuse(w, err)
+			return
+		}
+
+		ctx := WithCaller(r.Context(), c)
+		ctx = context.WithValue(ctx, clientKey{}, r.RemoteAddr)
+		if c != nil {
+			ctx = WithScope(ctx, d.Policy.Scope(authz.UserOf(c), authz.ActionRead))
+		}
 		srv.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

@@ -7,6 +7,9 @@
 //	fundhub calendar import FILE
 //	fundhub sync [-config FILE] [NAME...]
 //	fundhub serve [-config FILE] [-addr ADDR]
+//	fundhub user add -username U -region CODE -unit NAME -role R < password
+//	fundhub token create -user U -name N [-days D]
+//	fundhub token revoke -id ID
 //
 // DATABASE_URL names the database; FUNDHUB_ADDR the listen address of serve
 // (default :8080).
@@ -33,6 +36,12 @@ commands:
   calendar import FILE            load a holiday calendar (CSV)
   sync [-config FILE] [NAME...]   run connectors now (all enabled when no NAME)
   serve [-config FILE] [-addr A]  serve GraphQL and GraphiQL, run schedules
+  user add -username U [-display-name N] -region CODE -unit NAME [-kind K] -role R[,R]
+                                  create a user; the password is the first line
+                                  of standard input
+  token create -user U -name N [-days D]
+                                  print a new API token of user U
+  token revoke -id ID             revoke a token at once
 
 environment: DATABASE_URL (required), FUNDHUB_ADDR (default :8080),
 FUNDHUB_LOG_LEVEL (debug, info, warn, error)
@@ -68,6 +77,10 @@ func run(ctx context.Context, logger *slog.Logger, args []string) error {
 		return runSync(ctx, logger, rest)
 	case "serve":
 		return runServe(ctx, logger, rest)
+	case "user":
+		return runUser(ctx, logger, rest)
+	case "token":
+		return runToken(ctx, logger, rest)
 	}
 	fmt.Fprint(os.Stderr, usage)
 

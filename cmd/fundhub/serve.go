@@ -12,7 +12,8 @@ import (
 	"sync"
 	"time"
 
-	"fundhub"
+	"fundhub/auth"
+	"fundhub/authz"
 	"fundhub/connectors"
 	"fundhub/graph"
 	"fundhub/postgres"
@@ -40,8 +41,18 @@ func runServe(ctx context.Context, logger *slog.Logger, args []string) error {
 			return err
 		}
 		disp := connectors.NewDispatcher(newRunner(db, logger), db.FindConnectorByName)
+		policy, err := authz.New(ctx, db.SQL(), logger)
+		if err != nil {
+			return err
+		}
+		// Policy changes made on another replica arrive by NOTIFY.
+		if err := policy.Listen(ctx, os.Getenv("DATABASE_URL")); err != nil {
+			return err
+		}
+		deps := graph.Deps{Store: db, Syncer: disp, Auth: auth.New(db, logger),
+			Policy: policy, Logger: logger}
 
-		err = serveHTTP(ctx, logger, *addr, newMux(db, disp, logger))
+		err = serveHTTP(ctx, logger, *addr, newMux(db, deps))
 
 		// One grace period for all that still runs: scheduled and API runs
 		// finish within it or are cancelled and record themselves so.
@@ -57,12 +68,9 @@ func runServe(ctx context.Context, logger *slog.Logger, args []string) error {
 	})
 }
 
-func newMux(db *postgres.DB, disp *connectors.Dispatcher, logger *slog.Logger) *http.ServeMux {
+func newMux(db *postgres.DB, deps graph.Deps) *http.ServeMux {
 	mux := http.NewServeMux()
-	// Every caller sees everything until users and access rules exist;
-	// the store already applies whatever scope this function returns.
-	allScope := func(*http.Request) fundhub.Scope { return fundhub.FullScope() }
-	mux.Handle("/graphql", graph.Handler(db, disp, logger, allScope))
+	mux.Handle("/graphql", graph.Handler(deps))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		if err := db.Ping(r.Context()); err != nil {
 			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
