@@ -60,6 +60,8 @@ type ReportService interface {
 	// FindReports returns one page of visible reports and the total count.
 	FindReports(ctx context.Context, scope Scope, f ReportFilter, p Page) ([]*ExecutionReport,
 		int, error)
-	// LinesByReport returns the lines of each report id, for dataloaders.
-	LinesByReport(ctx context.Context, ids []int64) (map[int64][]*ReportLine, error)
+	// LinesByReport returns the lines of each report id that the scope's
+	// directions reach, for dataloaders.
+	LinesByReport(ctx context.Context, scope Scope, ids []int64) (map[int64][]*ReportLine,
+		error)
 }

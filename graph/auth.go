@@ -53,11 +53,17 @@ func (d Deps) authenticate(r *http.Request) (*fundhub.Caller, error) {
 }
 
 // refuse answers a request whose token failed with 401 and a GraphQL error
-// carrying the code, before any GraphQL work.
+// carrying the code, before any GraphQL work; with 500 when the token could
+// not be checked at all.
 func refuse(w http.ResponseWriter, err error) {
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("WWW-Authenticate", `Bearer realm="fundhub"`)
-	w.WriteHeader(http.StatusUnauthorized)
+	status := http.StatusUnauthorized
+	if fundhub.ErrorCode(err) == fundhub.EUNAUTHENTICATED {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="fundhub"`)
+	} else {
+		status = http.StatusInternalServerError
+	}
+	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
 		"message":    fundhub.ErrorMessage(err),
 		"extensions": map[string]any{"code": fundhub.ErrorCode(err)},

@@ -52,7 +52,10 @@ func NewLoaders(st Store, s fundhub.Scope) *Loaders {
 		targetByID: scoped(s, st.TargetsByIDs,
 			func(t *fundhub.PerformanceTarget) int64 { return t.ID }),
 		sourcesByAllocation: mapped(st.SourceRecordsByAllocation),
-		linesByReport:       mapped(st.LinesByReport),
+		linesByReport: mapped(func(ctx context.Context,
+			ids []int64) (map[int64][]*fundhub.ReportLine, error) {
+			return st.LinesByReport(ctx, s, ids)
+		}),
 		connectorByID: mapped(byKey(st.ConnectorsByIDs,
 			func(c *fundhub.Connector) int64 { return c.ID })),
 		lastRunByConnector: mapped(st.LastRuns),

@@ -47,7 +47,8 @@ type Store interface {
 		ids []int64) ([]*fundhub.PerformanceTarget, error)
 	FindReports(ctx context.Context, s fundhub.Scope, f fundhub.ReportFilter,
 		p fundhub.Page) ([]*fundhub.ExecutionReport, int, error)
-	LinesByReport(ctx context.Context, ids []int64) (map[int64][]*fundhub.ReportLine, error)
+	LinesByReport(ctx context.Context, s fundhub.Scope,
+		ids []int64) (map[int64][]*fundhub.ReportLine, error)
 	FindPayments(ctx context.Context, s fundhub.Scope, f fundhub.PaymentFilter,
 		p fundhub.Page) (*fundhub.PaymentList, error)
 	PaidByAllocation(ctx context.Context, s fundhub.Scope,

@@ -9,7 +9,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"fundhub"
 	"fundhub/authz"
 	"fundhub/graph/gqlhttp"
 )
@@ -63,7 +62,7 @@ func Handler(d Deps) http.Handler {
 		c, err := d.authenticate(r)
 		if err != nil {
 			d.Logger.InfoContext(r.Context(), "request refused", "client", r.RemoteAddr,
-				"reason", fundhub.ErrorMessage(err))
+				"err", err)
 			refuse(w, err)
 			return
 		}

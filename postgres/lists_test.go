@@ -464,7 +464,8 @@ func TestReports_LinesByReport(t *testing.T) {
 	l3 := seedID(t, db, `INSERT INTO report_lines (report_id, paid_amount)
 		VALUES ($1, 50) RETURNING id`, r3)
 
-	got, err := db.LinesByReport(context.Background(), []int64{r1, r2, r3, 999999})
+	got, err := db.LinesByReport(context.Background(), fundhub.FullScope(),
+		[]int64{r1, r2, r3, 999999})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,8 +18,8 @@ var problemList = listQuery{what: "problems", cols: problemCols,
 
 // FindProblems returns one page of the problems that match f, newest first
 // (by raised_at, then id), and the count of all that match. The scope hides
-// problems of regions outside its subtrees; its directions do not narrow
-// them, even for problems raised on a project of another direction.
+// problems of regions outside its subtrees and, when it names directions,
+// problems about a project or an allocation of another direction.
 func (d *DB) FindProblems(ctx context.Context, s fundhub.Scope, f fundhub.ProblemFilter,
 	p fundhub.Page) ([]*fundhub.Problem, int, error) {
 	var w where
@@ -36,6 +36,7 @@ func (d *DB) FindProblems(ctx context.Context, s fundhub.Scope, f fundhub.Proble
 		w.add("pb.rule = %s", *f.Rule)
 	}
 	w.scope(s, "pb.region_code", "")
+	w.linkedDirections(s, "pb.project_id", "pb.allocation_id")
 
 	return findPage[fundhub.Problem](ctx, d, problemList, &w, p)
 }

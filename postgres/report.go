@@ -19,8 +19,9 @@ var reportList = listQuery{what: "reports", cols: reportCols,
 
 // FindReports returns one page of the execution reports that match f, latest
 // quarter first and then by region code, and the count of all that match.
-// The scope hides reports of regions outside its subtrees; reports carry no
-// direction, so the scope's directions do not narrow them.
+// The scope hides reports of regions outside its subtrees; a report covers
+// every direction of its region, so the scope's directions narrow its
+// lines (LinesByReport), not the report.
 func (d *DB) FindReports(ctx context.Context, s fundhub.Scope, f fundhub.ReportFilter,
 	p fundhub.Page) ([]*fundhub.ExecutionReport, int, error) {
 	var w where
@@ -41,15 +42,21 @@ func (d *DB) FindReports(ctx context.Context, s fundhub.Scope, f fundhub.ReportF
 	return findPage[fundhub.ExecutionReport](ctx, d, reportList, &w, p)
 }
 
-// LinesByReport returns the lines of each report among ids, ordered by id,
-// for dataloaders; a report without lines has no entry. It takes no scope:
-// pass only the ids of reports the caller was allowed to load.
-func (d *DB) LinesByReport(ctx context.Context,
+// LinesByReport returns the lines of each report among ids that the scope
+// sees, ordered by id, for dataloaders; a report without visible lines has
+// no entry. Pass only the ids of reports the caller was allowed to load:
+// the scope's regions are checked on the report, its directions here, on
+// the project and allocation of each line.
+func (d *DB) LinesByReport(ctx context.Context, s fundhub.Scope,
 	ids []int64) (map[int64][]*fundhub.ReportLine, error) {
+	var w where
+	w.add("rl.report_id = ANY(%s)", int64s(ids))
+	w.linkedDirections(s, "rl.project_id", "rl.allocation_id")
+
 	var rows []*fundhub.ReportLine
-	err := d.db.SelectContext(ctx, &rows, `SELECT id, report_id, allocation_id,
-		project_id, source, paid_amount, target_id, actual_value, note
-		FROM report_lines WHERE report_id = ANY($1) ORDER BY id`, int64s(ids))
+	err := d.db.SelectContext(ctx, &rows, `SELECT rl.id, rl.report_id, rl.allocation_id,
+		rl.project_id, rl.source, rl.paid_amount, rl.target_id, rl.actual_value, rl.note
+		FROM report_lines rl `+w.sql()+` ORDER BY rl.id`, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("loading report lines: %w", err)
 	}

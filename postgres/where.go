@@ -90,3 +90,21 @@ func opt[T any](w *where, pred string, v *T) {
 		w.add(pred, *v)
 	}
 }
+
+// linkedDirections adds, for a scope that names directions, that the
+// project and the allocation a row points to, where it points to one, are
+// of those directions. Rows such as problems and report lines have no
+// direction of their own: they take it from what they are about, and a row
+// about nothing in particular stays visible to its region.
+func (w *where) linkedDirections(s fundhub.Scope, projectCol, allocationCol string) {
+	if s.All || len(s.Directions) == 0 {
+		return
+	}
+
+	dirs := directionArray(s.Directions)
+	w.add(`(`+projectCol+` IS NULL OR EXISTS (SELECT 1 FROM projects lp
+		WHERE lp.id = `+projectCol+` AND lp.direction = ANY(%s)))`, dirs)
+	w.add(`(`+allocationCol+` IS NULL OR EXISTS (SELECT 1 FROM allocations la
+		JOIN funds lf ON lf.id = la.fund_id
+		WHERE la.id = `+allocationCol+` AND lf.direction = ANY(%s)))`, dirs)
+}
