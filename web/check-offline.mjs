@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 // Checks that fundhub's GraphiQL page works with no internet: opens it in
-// headless Chromium, waits for the editor, runs the default query, waits for
-// the result, and fails if the page asked for anything off this machine.
+// headless Chromium, signs in through the page's form, runs the default
+// query, waits for the result, signs out, and fails if the page asked for
+// anything off this machine.
 //
 // Usage: node check-offline.mjs BASE_URL [SCREENSHOT]
 //   BASE_URL    the page, e.g. http://127.0.0.1:18080/ (must be loopback)
 //   SCREENSHOT  PNG path, default /tmp/graphiql.png
-// Env: CHROMIUM_PATH (default /usr/bin/chromium), CHECK_TIMEOUT_MS (30000).
+// Env: FUNDHUB_CHECK_USERNAME and FUNDHUB_CHECK_PASSWORD (required: an
+// account of the hub; in the environment so that no process list shows the
+// password), CHROMIUM_PATH (default /usr/bin/chromium), CHECK_TIMEOUT_MS
+// (30000). Neither the password nor the token is ever printed.
 //
 // Every request goes through a route that lets loopback through and aborts
 // the rest, so a failing check sends nothing off the machine either. Requests
@@ -39,6 +43,15 @@ const EDITOR = '.graphiql-query-editor .CodeMirror';
 const RUN_BUTTON = 'button.graphiql-execute-button';
 const RESPONSE = '.graphiql-response .CodeMirror';
 
+// The sign-in bar of index.html.
+const USERNAME = '#fundhub-username';
+const PASSWORD = '#fundhub-password';
+const SIGN_IN = '#fundhub-signin-button';
+const SIGN_OUT = '#fundhub-signout';
+const WHO = '#fundhub-who';
+const MESSAGE = '#fundhub-message';
+const SESSION_KEY = 'fundhub.session';
+
 function usage(message) {
   console.error(`check-offline: ${message}`);
   console.error('usage: node check-offline.mjs BASE_URL [SCREENSHOT]');
@@ -60,7 +73,7 @@ function isLocal(rawURL) {
   return LOCAL_HOSTS.has(u.hostname);
 }
 
-function parseArgs(argv) {
+function parseArgs(argv, env) {
   const [base, shot = '/tmp/graphiql.png'] = argv;
   if (!base) {
     usage('missing BASE_URL');
@@ -70,7 +83,13 @@ function parseArgs(argv) {
     usage(`BASE_URL ${base} is not an http(s) URL on loopback`);
   }
 
-  return { base, shot };
+  const username = env.FUNDHUB_CHECK_USERNAME;
+  const password = env.FUNDHUB_CHECK_PASSWORD;
+  if (!username || !password) {
+    usage('set FUNDHUB_CHECK_USERNAME and FUNDHUB_CHECK_PASSWORD to an account of the hub');
+  }
+
+  return { base, shot, credentials: { username, password } };
 }
 
 // watch records every request, response, error and CSP report of the page.
@@ -85,6 +104,7 @@ function watch(context, page, log) {
   });
 
   context.on('request', (req) => log.requests.push({ method: req.method(), url: req.url() }));
+  page.on('console', (msg) => log.console.push(msg.text()));
   context.on('requestfailed', (req) => {
     log.failed.push(`${req.url()} (${req.failure()?.errorText})`);
   });
@@ -100,12 +120,55 @@ function watch(context, page, log) {
   });
 }
 
-// runQuery waits for the editor, runs the default query and returns the
-// response pane's text.
-async function runQuery(page, timeout) {
+// signIn fills the bar's form and waits for the signed-in line. A refused
+// sign-in fails with the bar's message, which never holds the password.
+async function signIn(page, credentials, timeout) {
+  await page.waitForSelector(USERNAME, { state: 'visible', timeout });
+  await page.fill(USERNAME, credentials.username);
+  await page.fill(PASSWORD, credentials.password);
+  await page.click(SIGN_IN);
+
+  await page.waitForFunction(
+    ([who, message]) => {
+      const signedIn = /^Signed in as /.test(document.querySelector(who)?.textContent ?? '');
+      const said = document.querySelector(message)?.textContent ?? '';
+      return signedIn || (said !== '' && !said.startsWith('Signing'));
+    },
+    [WHO, MESSAGE],
+    { timeout },
+  );
+
+  const who = (await page.textContent(WHO)) ?? '';
+  if (!/^Signed in as .+ until /.test(who)) {
+    throw new Error(`sign-in failed: ${(await page.textContent(MESSAGE)) || who || 'no message'}`);
+  }
+
+  console.log(`bar: ${who}`);
+}
+
+// storedToken is the token the page keeps, read only to make sure it is
+// never printed.
+async function storedToken(page) {
+  const raw = await page.evaluate((key) => window.localStorage.getItem(key), SESSION_KEY);
+  return raw ? JSON.parse(raw).token ?? '' : '';
+}
+
+// runQuery waits for the editor, runs the default query, checks that the
+// query carried the stored token and returns the response pane's text.
+async function runQuery(page, token, timeout) {
   await page.waitForSelector(EDITOR, { state: 'visible', timeout });
   await page.waitForSelector(RUN_BUTTON, { state: 'visible', timeout });
+
+  const sent = page.waitForRequest(
+    (req) => req.method() === 'POST' && /allocationTotals/.test(req.postData() ?? ''),
+    { timeout },
+  );
   await page.click(RUN_BUTTON);
+
+  const authorization = await (await sent).headerValue('authorization');
+  if (!token || authorization !== `Bearer ${token}`) {
+    throw new Error('the query was sent without the signed-in token');
+  }
 
   const selector = `${RESPONSE} .CodeMirror-code`;
   await page.waitForFunction(
@@ -117,25 +180,48 @@ async function runQuery(page, timeout) {
   return page.textContent(selector);
 }
 
-function report(log) {
+// leaks names every place a secret showed up outside the page's storage:
+// a request URL or a console message.
+function leaks(log, secrets) {
+  const found = [];
+  for (const [name, value] of Object.entries(secrets)) {
+    if (!value) {
+      continue;
+    }
+
+    if (log.requests.some((r) => r.url.includes(value))) {
+      found.push(`the ${name} appears in a request URL`);
+    }
+
+    if (log.console.some((t) => t.includes(value))) {
+      found.push(`the ${name} appears on the console`);
+    }
+  }
+
+  return found;
+}
+
+function report(log, secrets) {
   const external = log.requests.filter((r) => !isLocal(r.url));
   const problems = [
-    ...external.map((r) => `external request: ${r.method} ${r.url}`),
-    ...log.cspViolations.map((t) => `blocked by CSP: ${t}`),
-    ...log.pageErrors.map((t) => `page error: ${t}`),
+    ...external.map((r) => `external request: ${r.method} ${redact(r.url, secrets)}`),
+    ...log.cspViolations.map((t) => `blocked by CSP: ${redact(t, secrets)}`),
+    ...log.pageErrors.map((t) => `page error: ${redact(t, secrets)}`),
+    ...leaks(log, secrets),
   ];
 
   console.log(`requests (${log.requests.length}):`);
   for (const r of log.requests) {
-    console.log(`  ${isLocal(r.url) ? 'local   ' : 'EXTERNAL'} ${r.method} ${r.url}`);
+    const where = isLocal(r.url) ? 'local   ' : 'EXTERNAL';
+    console.log(`  ${where} ${r.method} ${redact(r.url, secrets)}`);
   }
 
   for (const f of log.failed) {
-    console.log(`  failed: ${f}`);
+    console.log(`  failed: ${redact(f, secrets)}`);
   }
 
   for (const e of log.consoleErrors) {
-    console.log(`  console error: ${e}`);
+    console.log(`  console error: ${redact(e, secrets)}`);
   }
 
   return problems;
@@ -150,17 +236,24 @@ function launch(profile) {
   });
 }
 
-// exercise loads the page and runs the default query; it throws if either
-// does not work.
-async function exercise(page, base, timeout) {
+// exercise loads the page, signs in and runs the default query; it throws
+// if any of it does not work. It records the token in secrets.
+async function exercise(page, base, credentials, secrets, timeout) {
   const response = await page.goto(base, { waitUntil: 'load', timeout });
   if (!response.ok()) {
     const body = (await response.text()).trim();
     throw new Error(`${base} answered ${response.status()}: ${body.slice(0, 200)}`);
   }
 
-  const result = await runQuery(page, timeout);
+  await signIn(page, credentials, timeout);
+  secrets.token = await storedToken(page);
+
+  const result = await runQuery(page, secrets.token, timeout);
   console.log(`result: ${result.replace(/\s+/g, ' ').slice(0, 200)}`);
+  if (/UNAUTHENTICATED/.test(result)) {
+    throw new Error('the default query answered UNAUTHENTICATED after signing in');
+  }
+
   if (/"errors"/.test(result) || !/"data"/.test(result)) {
     throw new Error('the default query did not return data without errors');
   }
@@ -168,36 +261,75 @@ async function exercise(page, base, timeout) {
   await page.waitForLoadState('networkidle', { timeout });
 }
 
+// signOut clicks Sign out and checks that the page forgot the token and
+// shows the form again.
+async function signOut(page, timeout) {
+  await page.click(SIGN_OUT);
+  await page.waitForSelector(USERNAME, { state: 'visible', timeout });
+
+  if (await storedToken(page)) {
+    throw new Error('the token is still stored after signing out');
+  }
+
+  await page.waitForLoadState('networkidle', { timeout });
+}
+
+// redact replaces every secret in text.
+function redact(text, secrets) {
+  let out = text;
+  for (const value of Object.values(secrets)) {
+    if (value) {
+      out = out.split(value).join('[redacted]');
+    }
+  }
+
+  return out;
+}
+
 // check runs the page in a fresh profile and returns the problems found.
-async function check(base, shot, timeout) {
+async function check(base, shot, credentials, timeout) {
   const profile = mkdtempSync(join(tmpdir(), 'check-offline-'));
-  const log = { requests: [], failed: [], pageErrors: [], cspViolations: [], consoleErrors: [] };
+  const log = {
+    requests: [], failed: [], pageErrors: [], cspViolations: [], consoleErrors: [], console: [],
+  };
+  const secrets = { password: credentials.password, token: '' };
   const problems = [];
+  // fail records an error's first line, with any secret in it blanked out:
+  // an error may quote what a step typed.
+  const fail = (what) => (err) => {
+    problems.push(`${what}: ${redact(err.message.split('\n')[0], secrets)}`);
+    return false;
+  };
 
   const context = await launch(profile);
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     watch(context, page, log);
 
-    await exercise(page, base, timeout).catch((err) => {
-      problems.push(`page did not work: ${err.message.split('\n')[0]}`);
-    });
+    const worked = await exercise(page, base, credentials, secrets, timeout).then(
+      () => true,
+      fail('page did not work'),
+    );
 
     await page.screenshot({ path: shot }).catch((err) => problems.push(`screenshot: ${err}`));
     console.log(`screenshot: ${shot}`);
+
+    if (worked) {
+      await signOut(page, timeout).catch(fail('sign-out did not work'));
+    }
   } finally {
     await context.close();
     rmSync(profile, { recursive: true, force: true });
   }
 
-  return [...problems, ...report(log)];
+  return [...problems, ...report(log, secrets)];
 }
 
 async function main() {
-  const { base, shot } = parseArgs(process.argv.slice(2));
+  const { base, shot, credentials } = parseArgs(process.argv.slice(2), process.env);
   const timeout = Number(process.env.CHECK_TIMEOUT_MS || 30000);
 
-  const problems = await check(base, shot, timeout);
+  const problems = await check(base, shot, credentials, timeout);
   if (problems.length > 0) {
     console.error(`check-offline: FAIL\n  ${problems.join('\n  ')}`);
     process.exit(1);

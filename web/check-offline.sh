@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Runs check-offline.mjs against a running fundhub server: installs Debian's
 # chromium if it is missing and playwright-core from the lockfile, then checks
-# that the GraphiQL page at BASE_URL works and requests nothing off loopback.
+# that the GraphiQL page at BASE_URL signs in, runs a query and requests
+# nothing off loopback.
 #
 # Usage: web/check-offline.sh BASE_URL [SCREENSHOT]
 #   e.g. web/check-offline.sh http://127.0.0.1:18080/ /tmp/graphiql.png
+# The account to sign in with comes from the environment, never the command
+# line: FUNDHUB_CHECK_USERNAME and FUNDHUB_CHECK_PASSWORD.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -45,6 +48,11 @@ ensure_node_20() {
 main() {
 	if [[ $# -lt 1 ]]; then
 		echo "usage: web/check-offline.sh BASE_URL [SCREENSHOT]" >&2
+		exit 2
+	fi
+
+	if [[ -z ${FUNDHUB_CHECK_USERNAME:-} || -z ${FUNDHUB_CHECK_PASSWORD:-} ]]; then
+		log "set FUNDHUB_CHECK_USERNAME and FUNDHUB_CHECK_PASSWORD to an account of the hub"
 		exit 2
 	fi
 
