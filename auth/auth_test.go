@@ -284,3 +284,77 @@ func TestSecrets_NeverReachLogsOrAudit(t *testing.T) {
 		t.Errorf("logs say nothing of the login: %s", logs)
 	}
 }
+
+func TestUsers_DisableRolesAndPassword(t *testing.T) {
+	s, db, logs := newService(t)
+	ctx := context.Background()
+	login := func(pw string) (*fundhub.Caller, error) {
+		sess, err := s.Login(ctx, "li", pw, "x")
+		if err != nil {
+			return nil, err
+		}
+		return s.Authenticate(ctx, sess.Token)
+	}
+	first, err := login(password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := login(password)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A wrong current password names the field and changes nothing.
+	err = s.ChangePassword(ctx, first, "not it at all", "a brand new passphrase")
+	if fundhub.ErrorField(err) != "currentPassword" {
+		t.Errorf("wrong current password: got %v, want BAD_USER_INPUT on currentPassword", err)
+	}
+	// The right one changes it and ends the other session, not this one.
+	if err := s.ChangePassword(ctx, first, password, "a brand new passphrase"); err != nil {
+		t.Fatal(err)
+	}
+	live := func(c *fundhub.Caller) bool {
+		var n int
+		pgtest.Get(t, db, &n, `SELECT count(*) FROM auth_tokens
+			WHERE id = $1 AND revoked_at IS NULL`, c.TokenID)
+		return n == 1
+	}
+	if !live(first) || live(second) {
+		t.Errorf("after the change: this session live=%t (want true), the other live=%t "+
+			"(want false)", live(first), live(second))
+	}
+	if _, err := login(password); err == nil {
+		t.Error("the old password still works")
+	}
+
+	if _, err := s.SetRoles(ctx, "li", []string{"geohazard", "nosuchrole"}, nil); fundhub.
+		ErrorField(err) != "roles" {
+		t.Errorf("unknown role: got %v, want BAD_USER_INPUT on roles", err)
+	}
+	u, err := s.SetRoles(ctx, "li", []string{"geohazard"}, nil)
+	if err != nil || len(u.Roles) != 1 || u.Roles[0] != "geohazard" {
+		t.Fatalf("set roles: %+v %v", u, err)
+	}
+
+	if _, err := s.SetDisabled(ctx, "li", true, nil); err != nil {
+		t.Fatal(err)
+	}
+	if live(first) {
+		t.Error("disabling the user left a token live")
+	}
+
+	var audit string
+	pgtest.Get(t, db, &audit, `SELECT string_agg(action || coalesce(before::text, '') ||
+		coalesce(after::text, ''), E'\n' ORDER BY id) FROM audit_log
+		WHERE action LIKE 'user.%'`)
+	for _, want := range []string{"user.password", "user.roles", "user.disable"} {
+		if !strings.Contains(audit, want) {
+			t.Errorf("no %s record in the audit log:\n%s", want, audit)
+		}
+	}
+	for _, secret := range []string{"$2a$", password, "a brand new passphrase"} {
+		if strings.Contains(audit, secret) || strings.Contains(logs.String(), secret) {
+			t.Errorf("%q reached the audit log or the logs", secret)
+		}
+	}
+}

@@ -34,6 +34,10 @@ type Store interface {
 	FindToken(ctx context.Context, id int64) (*fundhub.Token, string, error)
 	RevokeToken(ctx context.Context, id int64, rec fundhub.AuditRecord) (*fundhub.Token, error)
 	Audit(ctx context.Context, rec fundhub.AuditRecord) error
+	UpdateUser(ctx context.Context, username, set string, args []any,
+		rec fundhub.AuditRecord) (*fundhub.User, error)
+	CheckRoles(ctx context.Context, roles []string) error
+	RevokeSessionsExcept(ctx context.Context, userID, keep int64) error
 }
 
 // Defaults of the service's settings.

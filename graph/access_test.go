@@ -131,7 +131,8 @@ func snapshotTables(t *testing.T, db *postgres.DB) string {
 	pgtest.Get(t, db, &s, `SELECT concat_ws('|',
 		(SELECT string_agg(to_jsonb(c)::text, ',' ORDER BY id) FROM connectors c),
 		(SELECT string_agg(to_jsonb(r)::text, ',' ORDER BY id) FROM sync_runs r),
-		(SELECT string_agg(id || username || roles::text, ',' ORDER BY id) FROM users),
+		(SELECT string_agg(id || username || roles::text || disabled || md5(password_hash),
+			',' ORDER BY id) FROM users),
 		(SELECT string_agg(id || coalesce(revoked_at::text, ''), ',' ORDER BY id)
 			FROM auth_tokens WHERE kind = 'API'))`)
 
@@ -186,6 +187,18 @@ func TestMutation_WithoutTheRightChangesNothingAndIsAudited(t *testing.T) {
 			issued.CreateAPIToken.Record.ID + `") { id } }`},
 		{"mint a token with an API token", issued.CreateAPIToken.Token,
 			`mutation { createApiToken(name: "more") { token } }`},
+		{"disable a user of another county", county,
+			`mutation { setUserDisabled(username: "neighbour", disabled: true) { id } }`},
+		{"disable a user who does not exist", county,
+			`mutation { setUserDisabled(username: "ghost", disabled: true) { id } }`},
+		{"give a user roles", county,
+			`mutation { setUserRoles(username: "neighbour", roles: ["admin"]) { id } }`},
+		{"give oneself roles", county,
+			`mutation { setUserRoles(username: "li", roles: ["admin"]) { id } }`},
+		{"set another user's password", county, `mutation { setUserPassword(
+			username: "neighbour", password: "long enough password") { id } }`},
+		{"change a password with an API token", issued.CreateAPIToken.Token,
+			`mutation { changePassword(currentPassword: "x", newPassword: "yyyyyyyyyyyyyy") }`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -237,4 +250,38 @@ func declareConnector(t *testing.T, srv *httptest.Server) {
 	query(t, srv, `mutation($c: String!) { createConnector(input: {name: "eco",
 		kind: "file", config: $c}) { id } }`,
 		map[string]any{"c": sheetConfig(t, root, nil)}, &struct{}{})
+}
+
+func TestAccess_ProvinceAdminDisablesACountyUserAtOnce(t *testing.T) {
+	db := pgtest.New(t)
+	d := newDeps(t, db, db, nil)
+	admin := signIn(t, d, "wu", "330000", fundhub.DepartmentFinance, authz.RoleAdmin)
+	county := signIn(t, d, "li", "330106", fundhub.DepartmentFinance, authz.RoleFinance)
+	other := signIn(t, d, "su", "320000", fundhub.DepartmentFinance, authz.RoleFinance)
+	srv := httptest.NewServer(graph.Handler(d))
+	t.Cleanup(srv.Close)
+
+	_, resp := postAs(t, srv.URL, admin, `{ users { totalCount nodes { username } } }`, nil)
+	want := `{"users":{"totalCount":2,"nodes":[{"username":"li"},{"username":"wu"}]}}`
+	if string(resp.Data) != want {
+		t.Errorf("users seen by the province admin: got %s %+v, want %s", resp.Data,
+			resp.Errors, want)
+	}
+	_, resp = postAs(t, srv.URL, admin,
+		`mutation { setUserDisabled(username: "su", disabled: true) { id } }`, nil)
+	if code(resp) != fundhub.EFORBIDDEN {
+		t.Errorf("disabling a user of another province: got %+v, want FORBIDDEN", resp.Errors)
+	}
+
+	_, resp = postAs(t, srv.URL, admin,
+		`mutation { setUserDisabled(username: "li", disabled: true) { disabled } }`, nil)
+	if string(resp.Data) != `{"setUserDisabled":{"disabled":true}}` {
+		t.Fatalf("disabling a county user: %s %+v", resp.Data, resp.Errors)
+	}
+	if status, r := postAs(t, srv.URL, county, `{ me { username } }`, nil); status != 401 {
+		t.Errorf("the disabled user's token: got %d %+v, want 401", status, r.Errors)
+	}
+	if _, r := postAs(t, srv.URL, other, `{ me { username } }`, nil); len(r.Errors) > 0 {
+		t.Errorf("the other province's user: %+v", r.Errors)
+	}
 }

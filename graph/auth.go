@@ -197,3 +197,23 @@ func (r *Resolver) requireConnectors(ctx context.Context, what string) (*fundhub
 	return r.require(ctx, authz.ActionManageConnectors, fundhub.NationalCode,
 		authz.AnyDirection, what)
 }
+
+// requireOverUser is require for managing the user named username, at the
+// region of their unit. An unknown user is refused like one outside the
+// caller's reach, so the answer does not tell which usernames exist.
+func (r *Resolver) requireOverUser(ctx context.Context, username,
+	what string) (*fundhub.Caller, error) {
+	c := CallerFrom(ctx)
+	if c == nil {
+		return nil, fundhub.Errorf(fundhub.EUNAUTHENTICATED, "sign in first")
+	}
+	_, region, err := r.Store.UserRegion(ctx, username)
+	if fundhub.ErrorCode(err) == fundhub.ENOTFOUND {
+		return nil, r.deny(ctx, c, authz.ActionManageUsers, "", what)
+	}
+	if err != nil {
+		return nil, err
+	}
+
+	return r.require(ctx, authz.ActionManageUsers, region, authz.AnyDirection, what)
+}

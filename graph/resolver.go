@@ -71,6 +71,7 @@ type Store interface {
 	UsersByIDs(ctx context.Context, s fundhub.Scope, ids []int64) ([]*fundhub.User, error)
 	FindUsers(ctx context.Context, s fundhub.Scope, p fundhub.Page) ([]*fundhub.User, int,
 		error)
+	UserRegion(ctx context.Context, username string) (int64, string, error)
 	UnitsByIDs(ctx context.Context, ids []int64) ([]*fundhub.Unit, error)
 	TokensOfUsers(ctx context.Context, ids []int64) (map[int64][]*fundhub.Token, error)
 	FindRejectedRows(ctx context.Context, runID int64, p fundhub.Page) ([]*fundhub.RejectedRow,

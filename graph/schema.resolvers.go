@@ -201,6 +201,52 @@ func (r *mutationResolver) CreateUser(ctx context.Context, input fundhub.NewUser
 	return r.Auth.CreateUser(ctx, input, c)
 }
 
+// SetUserDisabled is the resolver for the setUserDisabled field.
+func (r *mutationResolver) SetUserDisabled(ctx context.Context, username string, disabled bool) (*fundhub.User, error) {
+	c, err := r.requireOverUser(ctx, username, fmt.Sprintf("set user %s disabled=%t",
+		username, disabled))
+	if err != nil {
+		return nil, err
+	}
+
+	return r.Auth.SetDisabled(ctx, username, disabled, c)
+}
+
+// SetUserRoles is the resolver for the setUserRoles field.
+func (r *mutationResolver) SetUserRoles(ctx context.Context, username string, roles []string) (*fundhub.User, error) {
+	c, err := r.requireOverUser(ctx, username, fmt.Sprintf("set roles of user %s to %v",
+		username, roles))
+	if err != nil {
+		return nil, err
+	}
+
+	return r.Auth.SetRoles(ctx, username, roles, c)
+}
+
+// SetUserPassword is the resolver for the setUserPassword field.
+func (r *mutationResolver) SetUserPassword(ctx context.Context, username string, password string) (*fundhub.User, error) {
+	c, err := r.requireOverUser(ctx, username, "set the password of user "+username)
+	if err != nil {
+		return nil, err
+	}
+
+	return r.Auth.SetPassword(ctx, username, password, c)
+}
+
+// ChangePassword is the resolver for the changePassword field.
+func (r *mutationResolver) ChangePassword(ctx context.Context, currentPassword string, newPassword string) (bool, error) {
+	c := CallerFrom(ctx)
+	if c == nil {
+		return false, fundhub.Errorf(fundhub.EUNAUTHENTICATED, "sign in first")
+	}
+	if c.TokenKind != fundhub.TokenSession {
+		return false, r.deny(ctx, c, "change_password", c.RegionCode,
+			"change the password with an API token; sign in instead")
+	}
+
+	return true, r.Auth.ChangePassword(ctx, c, currentPassword, newPassword)
+}
+
 // CreateConnector is the resolver for the createConnector field.
 func (r *mutationResolver) CreateConnector(ctx context.Context, input fundhub.ConnectorInput) (*fundhub.Connector, error) {
 	caller, err := r.requireConnectors(ctx, "create connector "+input.Name)

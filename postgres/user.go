@@ -115,6 +115,8 @@ func insertUser(ctx context.Context, tx *sqlx.Tx, nu fundhub.NewUser, unitID int
 type userRow struct {
 	fundhub.User
 	RolesArr pq.StringArray `db:"roles"`
+	// After is the user as audit records show it, where a query selects it.
+	After []byte `db:"after"`
 }
 
 const userCols = `u.id, u.username, u.display_name, u.unit_id, u.roles, u.disabled,
@@ -191,4 +193,78 @@ func (d *DB) UserRegion(ctx context.Context, username string) (int64, string, er
 	}
 
 	return row.ID, row.Region, nil
+}
+
+// userAuditCols are the columns of a user that audit records show: never
+// the password hash.
+const userAuditCols = `jsonb_build_object('username', u.username, 'unit_id', u.unit_id,
+	'roles', u.roles, 'disabled', u.disabled)`
+
+// UpdateUser runs set, an assignment list over users with placeholders
+// from $2 on, on the user named username, and audits the change with the
+// user before and after; $1 is the username. rec names the actor and the
+// action. Disabling a user also revokes every token they hold.
+func (d *DB) UpdateUser(ctx context.Context, username, set string, args []any,
+	rec fundhub.AuditRecord) (*fundhub.User, error) {
+	var u *fundhub.User
+	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
+		var before []byte
+		err := tx.GetContext(ctx, &before, `SELECT `+userAuditCols+` FROM users u
+			WHERE u.username = $1 FOR UPDATE`, username)
+		if err != nil {
+			return notFound(err, "user", username)
+		}
+
+		var row userRow
+		err = tx.GetContext(ctx, &row, `WITH u AS (UPDATE users SET `+set+`
+			WHERE username = $1 RETURNING *)
+			SELECT `+userCols+`, `+userAuditCols+` AS after FROM u
+			JOIN units n ON n.id = u.unit_id`, append([]any{username}, args...)...)
+		if err != nil {
+			return fmt.Errorf("updating user %s: %w", username, inputError(err))
+		}
+		if err := revokeIfDisabled(ctx, tx, &row.User); err != nil {
+			return err
+		}
+
+		u = usersOf([]*userRow{&row})[0]
+		rec.Entity, rec.EntityID, rec.RegionCode = "user", fmt.Sprint(u.ID), u.UnitRegion
+		rec.Before, rec.After = before, row.After
+
+		return writeAudit(ctx, tx, rec)
+	})
+
+	return u, err
+}
+
+func revokeIfDisabled(ctx context.Context, tx *sqlx.Tx, u *fundhub.User) error {
+	if !u.Disabled {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE auth_tokens SET revoked_at = now()
+		WHERE user_id = $1 AND revoked_at IS NULL`, u.ID)
+	if err != nil {
+		return fmt.Errorf("revoking the tokens of user %s: %w", u.Username, err)
+	}
+
+	return nil
+}
+
+// CheckRoles fails naming the first role no policy grants anything to.
+func (d *DB) CheckRoles(ctx context.Context, roles []string) error {
+	return d.inTx(ctx, func(tx *sqlx.Tx) error { return checkRoles(ctx, tx, roles) })
+}
+
+// RevokeSessionsExcept revokes the live session tokens of the user, except
+// keep (0 for none): what a password change calls, so a stolen session
+// ends with the old password.
+func (d *DB) RevokeSessionsExcept(ctx context.Context, userID, keep int64) error {
+	_, err := d.db.ExecContext(ctx, `UPDATE auth_tokens SET revoked_at = now()
+		WHERE user_id = $1 AND id <> $2 AND kind = 'SESSION' AND revoked_at IS NULL`,
+		userID, keep)
+	if err != nil {
+		return fmt.Errorf("revoking sessions of user %d: %w", userID, err)
+	}
+
+	return nil
 }

@@ -8,6 +8,7 @@
 //	fundhub sync [-config FILE] [NAME...]
 //	fundhub serve [-config FILE] [-addr ADDR]
 //	fundhub user add -username U -region CODE -unit NAME -role R < password
+//	fundhub user disable|enable|roles|password -username U ...
 //	fundhub token create -user U -name N [-days D]
 //	fundhub token revoke -id ID
 //
@@ -39,6 +40,10 @@ commands:
   user add -username U [-display-name N] -region CODE -unit NAME [-kind K] -role R[,R]
                                   create a user; the password is the first line
                                   of standard input
+  user disable|enable -username U  stop a user (and revoke their tokens) or let them back
+  user roles -username U -role R[,R]
+                                  replace a user's roles
+  user password -username U       set a password (first line of standard input)
   token create -user U -name N [-days D]
                                   print a new API token of user U
   token revoke -id ID             revoke a token at once

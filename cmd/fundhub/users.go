@@ -22,11 +22,28 @@ import (
 // from the first line of standard input, never from a flag, so it stays out
 // of the shell's history and the process list.
 func runUser(ctx context.Context, logger *slog.Logger, args []string) error {
-	if len(args) == 0 || args[0] != "add" {
-		return errors.New("usage: fundhub user add -username U -display-name N " +
-			"-region CODE -unit NAME [-kind KIND] -role R[,R...] < password")
+	if len(args) == 0 {
+		return errors.New(userUsage)
 	}
 
+	switch args[0] {
+	case "add":
+		return runUserAdd(ctx, logger, args[1:])
+	case "disable", "enable", "roles", "password":
+		return runUserChange(ctx, logger, args[0], args[1:])
+	}
+
+	return fmt.Errorf("unknown user command %q\n%s", args[0], userUsage)
+}
+
+const userUsage = `usage:
+  fundhub user add -username U [-display-name N] -region CODE -unit NAME [-kind KIND] ` +
+	`-role R[,R...] < password
+  fundhub user disable|enable -username U
+  fundhub user roles -username U -role R[,R...]
+  fundhub user password -username U < password`
+
+func runUserAdd(ctx context.Context, logger *slog.Logger, args []string) error {
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
 	var nu fundhub.NewUser
 	var kind, roles string
@@ -38,7 +55,7 @@ func runUser(ctx context.Context, logger *slog.Logger, args []string) error {
 		"FINANCE, ECO_RESTORATION, MARINE_MONITORING, GEOHAZARD, OTHER_FUND_USER, "+
 		"MINISTRY_SUPPORT")
 	fs.StringVar(&roles, "role", "", "roles, comma-separated, e.g. finance or admin")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	nu.UnitKind = fundhub.DepartmentKind(kind)
@@ -60,6 +77,45 @@ func runUser(ctx context.Context, logger *slog.Logger, args []string) error {
 		}
 		fmt.Printf("created user %s (id %d) at %s with roles %s\n", u.Username, u.ID,
 			nu.UnitRegion, strings.Join(u.Roles, ","))
+
+		return nil
+	})
+}
+
+// runUserChange disables, enables, re-roles or sets the password of a user,
+// audited as done from the command line.
+func runUserChange(ctx context.Context, logger *slog.Logger, cmd string, args []string) error {
+	fs := flag.NewFlagSet("user "+cmd, flag.ContinueOnError)
+	username := fs.String("username", "", "login name of the user")
+	roles := fs.String("role", "", "roles, comma-separated (user roles)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var pw string
+	if cmd == "password" {
+		var err error
+		if pw, err = readPassword(os.Stdin); err != nil {
+			return err
+		}
+	}
+
+	return withDB(ctx, logger, func(db *postgres.DB) error {
+		s := auth.New(db, logger)
+		var u *fundhub.User
+		var err error
+		switch cmd {
+		case "disable", "enable":
+			u, err = s.SetDisabled(ctx, *username, cmd == "disable", nil)
+		case "roles":
+			u, err = s.SetRoles(ctx, *username, splitList(*roles), nil)
+		case "password":
+			u, err = s.SetPassword(ctx, *username, pw, nil)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Printf("user %s: disabled=%t roles=%s\n", u.Username, u.Disabled,
+			strings.Join(u.Roles, ","))
 
 		return nil
 	})
