@@ -1,6 +1,10 @@
 package authz
 
-import "fundhub"
+import (
+	"slices"
+
+	"fundhub"
+)
 
 // Actions a policy grants. Every store and resolver asks for one of these;
 // an action no policy names is denied to everyone.
@@ -102,4 +106,26 @@ func UserOf(c *fundhub.Caller) User {
 	}
 
 	return u
+}
+
+// Actions lists every action a policy may grant.
+var Actions = []string{ActionRead, ActionWrite, ActionSubmit, ActionReview,
+	ActionTransmit, ActionDecideChange, ActionManageConnectors, ActionManageUsers}
+
+// CheckPolicy says what is wrong with p before it is stored: an action no
+// request asks for, or an empty field, would never grant anything.
+func CheckPolicy(p Policy) error {
+	switch {
+	case p.Role == "":
+		return fundhub.Invalid("role", "is required")
+	case p.Region == "":
+		return fundhub.Invalid("region", "is required")
+	case p.Direction == "":
+		return fundhub.Invalid("direction", "is required (%q for every direction)",
+			AnyDirection)
+	case !slices.Contains(Actions, p.Action):
+		return fundhub.Invalid("action", "unknown action %q (known: %v)", p.Action, Actions)
+	}
+
+	return nil
 }

@@ -11,6 +11,7 @@
 //	fundhub user disable|enable|roles|password -username U ...
 //	fundhub token create -user U -name N [-days D]
 //	fundhub token revoke -id ID
+//	fundhub policy list|grant|revoke ...
 //
 // DATABASE_URL names the database; FUNDHUB_ADDR the listen address of serve
 // (default :8080).
@@ -47,6 +48,9 @@ commands:
   token create -user U -name N [-days D]
                                   print a new API token of user U
   token revoke -id ID             revoke a token at once
+  policy list                     print the access policies
+  policy grant|revoke ROLE REGION DIRECTION ACTION
+                                  change a policy; servers reload at once
 
 environment: DATABASE_URL (required), FUNDHUB_ADDR (default :8080),
 FUNDHUB_LOG_LEVEL (debug, info, warn, error)
@@ -86,6 +90,8 @@ func run(ctx context.Context, logger *slog.Logger, args []string) error {
 		return runUser(ctx, logger, rest)
 	case "token":
 		return runToken(ctx, logger, rest)
+	case "policy":
+		return runPolicy(ctx, logger, rest)
 	}
 	fmt.Fprint(os.Stderr, usage)
 
