@@ -72,3 +72,21 @@ func roles(pairs ...string) authz.User {
 
 	return u
 }
+
+func TestCheckPolicy(t *testing.T) {
+	tests := []struct {
+		p     authz.Policy
+		field string
+	}{
+		{authz.Policy{"finance", "100000", "*", "decide_change"}, ""},
+		{authz.Policy{"finance", "100000", "*", "decide"}, "action"},
+		{authz.Policy{"", "100000", "*", "read"}, "role"},
+		{authz.Policy{"finance", "", "*", "read"}, "region"},
+		{authz.Policy{"finance", "330000", "", "read"}, "direction"},
+	}
+	for _, tt := range tests {
+		if got := fundhub.ErrorField(authz.CheckPolicy(tt.p)); got != tt.field {
+			t.Errorf("%v: got field %q, want %q", tt.p, got, tt.field)
+		}
+	}
+}
