@@ -341,7 +341,7 @@ func smGenerate(seed uint64) *smWorld {
 	}
 
 	w.seedPayments(live, counties)
-	w.seedTargets(live, counties)
+	w.seedTargets(live)
 	w.seedReports(live, append(append(slices.Clone(provinces), cities...), counties...))
 	w.seedProblems(live, append(append(slices.Clone(provinces), cities...), counties...))
 
@@ -374,6 +374,12 @@ func (w *smWorld) seedPayments(live []*smAlloc, counties []string) {
 			if ks := smChildren(a.to); smLevelOf(a.to) == 2 && w.r.IntN(2) == 0 {
 				region = ks[w.r.IntN(len(ks))]
 			}
+			// The treasury above sometimes pays a county's money directly
+			// (国库集中支付): the county sees the allocation but not that
+			// payment, so paid must leave it out.
+			if smLevelOf(a.to) == 3 && w.r.IntN(4) == 0 {
+				region = smParents[a.to]
+			}
 			p := w.addPayment(a, region, w.money(1_000, 2_000_000))
 			if w.r.IntN(5) == 0 {
 				r := w.addPayment(a, region, p.amount.Mul(decimal.New(-3, -1)).Round(2))
@@ -396,7 +402,7 @@ func (w *smWorld) addTarget(t *smTarget) *smTarget {
 	return t
 }
 
-func (w *smWorld) seedTargets(live []*smAlloc, counties []string) {
+func (w *smWorld) seedTargets(live []*smAlloc) {
 	for _, a := range live {
 		if w.r.IntN(2) == 0 && (a.parent == nil || a.parent.target == nil) {
 			continue
@@ -428,7 +434,8 @@ func (w *smWorld) seedTargets(live []*smAlloc, counties []string) {
 func (w *smWorld) seedReports(live []*smAlloc, regions []string) {
 	statuses := []string{"DRAFT", "SUBMITTED", "RETURNED", "REVIEWED", "TRANSMITTED"}
 	for _, region := range regions {
-		for q := 1; q <= 1+w.r.IntN(2); q++ {
+		quarters := 1 + w.r.IntN(2)
+		for q := 1; q <= quarters; q++ {
 			r := &smReport{id: w.id("reports"), region: region, quarter: q,
 				status: statuses[w.r.IntN(len(statuses))]}
 			w.reports = append(w.reports, r)
@@ -1104,6 +1111,17 @@ func (m *smMatrix) checkAllocations(t *testing.T, u *smUser) {
 			"allocations in scope)", u, total, sum, len(want))
 	}
 
+	// The total must also be the sum of the very rows the pages returned,
+	// whatever the rule says.
+	var paged decimal.Decimal
+	for _, n := range got {
+		amt, _ := decimal.NewFromString(n.Amount)
+		paged = paged.Add(amt)
+	}
+	if !total.Equal(paged) {
+		t.Errorf("%s: allocations.totalAmount %s, but the pages sum to %s", u, total, paged)
+	}
+
 	byID := m.allocByID()
 	for i, n := range got {
 		a := byID[ids[i]]
@@ -1442,6 +1460,14 @@ func (m *smMatrix) checkPayments(t *testing.T, u *smUser) {
 	if !total.Equal(sum) {
 		t.Errorf("%s: payments.totalAmount: got %s, want %s (the sum over the %d "+
 			"payments in scope)", u, total, sum, len(want))
+	}
+	var paged decimal.Decimal
+	for _, n := range got {
+		amt, _ := decimal.NewFromString(n.Amount)
+		paged = paged.Add(amt)
+	}
+	if !total.Equal(paged) {
+		t.Errorf("%s: payments.totalAmount %s, but the pages sum to %s", u, total, paged)
 	}
 	for i, n := range got {
 		p := byID[ids[i]]
@@ -1879,6 +1905,34 @@ func (m *smMatrix) geohazardSeesNoEco(t *testing.T) {
 		}
 	}
 
+	// The GEOHAZARD allocation that names an ECO_RESTORATION project: the
+	// allocation is 西湖区's geohazard money, the project is not theirs.
+	for _, a := range w.allocs {
+		if !a.mismatched {
+			continue
+		}
+		u := m.users["xihu-geo"]
+		var got struct {
+			Allocation *struct {
+				ID      string
+				Project *smRef
+			}
+			Project *smRef
+		}
+		q := fmt.Sprintf(`{ allocation(id: "%d") { id project { id } }
+			project(id: "%d") { id } }`, a.id, a.project.id)
+		if m.data(t, u, "allocation naming an ECO project", q, nil, &got) {
+			if got.Allocation == nil {
+				t.Errorf("%s: allocation(id: %d) of 西湖区's GEOHAZARD money is hidden",
+					u, a.id)
+			} else if got.Allocation.Project != nil || got.Project != nil {
+				t.Errorf("%s: ECO_RESTORATION project %d reached through allocation "+
+					"%d: %+v, project(id): %+v", u, a.project.id, a.id,
+					got.Allocation.Project, got.Project)
+			}
+		}
+	}
+
 	q := `{
 		funds(filter: { direction: ECO_RESTORATION }) { totalCount }
 		allocations(filter: { direction: ECO_RESTORATION }) { totalCount totalAmount }
@@ -1908,6 +1962,7 @@ func (m *smMatrix) geohazardSeesNoEco(t *testing.T) {
 
 		tied := func(what string, nodes []json.RawMessage, why map[int64]string) {
 			_, ids := smIDs[smRef](t, nodes)
+			slices.Sort(ids)
 			var leaks []string
 			for _, id := range ids {
 				if r, ok := why[id]; ok {

@@ -36,7 +36,7 @@ func (d *DB) FindProblems(ctx context.Context, s fundhub.Scope, f fundhub.Proble
 		w.add("pb.rule = %s", *f.Rule)
 	}
 	w.scope(s, "pb.region_code", "")
-	w.linkedDirections(s, "pb.project_id", "pb.allocation_id")
+	w.linkedDirections(s, "pb.project_id", "pb.allocation_id", "")
 
 	return findPage[fundhub.Problem](ctx, d, problemList, &w, p)
 }

@@ -46,12 +46,12 @@ func (d *DB) FindReports(ctx context.Context, s fundhub.Scope, f fundhub.ReportF
 // sees, ordered by id, for dataloaders; a report without visible lines has
 // no entry. Pass only the ids of reports the caller was allowed to load:
 // the scope's regions are checked on the report, its directions here, on
-// the project and allocation of each line.
+// the project, allocation and target of each line.
 func (d *DB) LinesByReport(ctx context.Context, s fundhub.Scope,
 	ids []int64) (map[int64][]*fundhub.ReportLine, error) {
 	var w where
 	w.add("rl.report_id = ANY(%s)", int64s(ids))
-	w.linkedDirections(s, "rl.project_id", "rl.allocation_id")
+	w.linkedDirections(s, "rl.project_id", "rl.allocation_id", "rl.target_id")
 
 	var rows []*fundhub.ReportLine
 	err := d.db.SelectContext(ctx, &rows, `SELECT rl.id, rl.report_id, rl.allocation_id,

@@ -92,11 +92,14 @@ func opt[T any](w *where, pred string, v *T) {
 }
 
 // linkedDirections adds, for a scope that names directions, that the
-// project and the allocation a row points to, where it points to one, are
-// of those directions. Rows such as problems and report lines have no
-// direction of their own: they take it from what they are about, and a row
-// about nothing in particular stays visible to its region.
-func (w *where) linkedDirections(s fundhub.Scope, projectCol, allocationCol string) {
+// project, the allocation and the target a row points to (targetCol may be
+// empty), where it points to one, are of those directions; a target takes
+// its fund's, and one without a fund is hidden as FindTargets hides it.
+// Rows such as problems and report lines have no direction of their own:
+// they take it from what they are about, and a row about nothing in
+// particular stays visible to its region.
+func (w *where) linkedDirections(s fundhub.Scope, projectCol, allocationCol,
+	targetCol string) {
 	if s.All || len(s.Directions) == 0 {
 		return
 	}
@@ -107,4 +110,9 @@ func (w *where) linkedDirections(s fundhub.Scope, projectCol, allocationCol stri
 	w.add(`(`+allocationCol+` IS NULL OR EXISTS (SELECT 1 FROM allocations la
 		JOIN funds lf ON lf.id = la.fund_id
 		WHERE la.id = `+allocationCol+` AND lf.direction = ANY(%s)))`, dirs)
+	if targetCol != "" {
+		w.add(`(`+targetCol+` IS NULL OR EXISTS (SELECT 1 FROM performance_targets lt
+			JOIN funds tf ON tf.id = lt.fund_id
+			WHERE lt.id = `+targetCol+` AND tf.direction = ANY(%s)))`, dirs)
+	}
 }
