@@ -33,9 +33,12 @@ type Allocation struct {
 	ParentID   *int64     `db:"parent_id"`
 	// Conflict is set when the sources reporting this allocation disagree
 	// on its amount; Amount then keeps the first source's figure.
-	Conflict  bool      `db:"conflict"`
-	CreatedAt time.Time `db:"created_at"`
-	UpdatedAt time.Time `db:"updated_at"`
+	Conflict bool `db:"conflict"`
+	// ReserveException says why money went to a project outside the
+	// reserve, when it did.
+	ReserveException *string   `db:"reserve_exception"`
+	CreatedAt        time.Time `db:"created_at"`
+	UpdatedAt        time.Time `db:"updated_at"`
 	Provenance
 }
 

@@ -22,6 +22,7 @@ type Problem struct {
 	RaisedAt       time.Time  `db:"raised_at"`
 	ResolvedAt     *time.Time `db:"resolved_at"`
 	ResolutionNote *string    `db:"resolution_note"`
+	Escalated      bool       `db:"escalated"`
 }
 
 // ProblemFilter selects problems. Nil fields do not filter.
@@ -30,6 +31,7 @@ type ProblemFilter struct {
 	Kind        *string
 	Status      *string
 	Rule        *string
+	Escalated   *bool
 }
 
 // ProblemService reads problems.

@@ -47,6 +47,7 @@ type Project struct {
 	EndOn              *time.Time      `db:"end_on"`
 	PlannedInvestment  decimal.Decimal `db:"planned_investment"`
 	ImplementingUnitID *int64          `db:"implementing_unit_id"`
+	ApprovalRef        *string         `db:"approval_ref"`
 	Provenance
 }
 

@@ -30,6 +30,7 @@ type ExecutionReport struct {
 	SubmittedAt   *time.Time   `db:"submitted_at"`
 	ReviewedAt    *time.Time   `db:"reviewed_at"`
 	TransmittedAt *time.Time   `db:"transmitted_at"`
+	ReturnReason  *string      `db:"return_reason"`
 	Provenance
 }
 

@@ -193,3 +193,12 @@ func (a *Authorizer) RemovePolicy(ctx context.Context, p Policy) error {
 func (a *Authorizer) Policies() []Policy {
 	return append([]Policy(nil), a.state.Load().policies...)
 }
+
+// Above reports whether the region with code upper lies strictly above the
+// one with code lower: the level that admits, reviews and handles what the
+// lower one files.
+func (a *Authorizer) Above(upper, lower string) bool {
+	t := a.state.Load().tree
+
+	return upper != lower && t.contains(upper, lower)
+}

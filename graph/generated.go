@@ -33,6 +33,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Allocation() AllocationResolver
 	AllocationTotal() AllocationTotalResolver
+	ChangeRequest() ChangeRequestResolver
 	Connector() ConnectorResolver
 	ExecutionReport() ExecutionReportResolver
 	Fund() FundResolver
@@ -55,24 +56,28 @@ type DirectiveRoot struct {
 
 type ComplexityRoot struct {
 	Allocation struct {
-		Amount        func(childComplexity int) int
-		Conflict      func(childComplexity int) int
-		DocumentNo    func(childComplexity int) int
-		ExternalID    func(childComplexity int) int
-		FiledOn       func(childComplexity int) int
-		FromRegion    func(childComplexity int) int
-		Fund          func(childComplexity int) int
-		ID            func(childComplexity int) int
-		IssuedOn      func(childComplexity int) int
-		LastSyncedAt  func(childComplexity int) int
-		Paid          func(childComplexity int) int
-		Parent        func(childComplexity int) int
-		Project       func(childComplexity int) int
-		ReceivedOn    func(childComplexity int) int
-		Source        func(childComplexity int) int
-		SourceRecords func(childComplexity int) int
-		SourceSystem  func(childComplexity int) int
-		ToRegion      func(childComplexity int) int
+		Amount           func(childComplexity int) int
+		Children         func(childComplexity int) int
+		Conflict         func(childComplexity int) int
+		DocumentNo       func(childComplexity int) int
+		ExternalID       func(childComplexity int) int
+		FiledOn          func(childComplexity int) int
+		FromRegion       func(childComplexity int) int
+		Fund             func(childComplexity int) int
+		ID               func(childComplexity int) int
+		IssuedOn         func(childComplexity int) int
+		LastSyncedAt     func(childComplexity int) int
+		Paid             func(childComplexity int) int
+		Parent           func(childComplexity int) int
+		Project          func(childComplexity int) int
+		ReceivedOn       func(childComplexity int) int
+		ReserveException func(childComplexity int) int
+		Source           func(childComplexity int) int
+		SourceRecords    func(childComplexity int) int
+		SourceSystem     func(childComplexity int) int
+		Targets          func(childComplexity int) int
+		ToRegion         func(childComplexity int) int
+		Unallocated      func(childComplexity int) int
 	}
 
 	AllocationConnection struct {
@@ -113,6 +118,33 @@ type ComplexityRoot struct {
 		Value  func(childComplexity int) int
 	}
 
+	ChangeRequest struct {
+		AppliedAt    func(childComplexity int) int
+		Changes      func(childComplexity int) int
+		DecidedAt    func(childComplexity int) int
+		DecidedBy    func(childComplexity int) int
+		DecisionNote func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Reason       func(childComplexity int) int
+		Region       func(childComplexity int) int
+		Report       func(childComplexity int) int
+		RequestedAt  func(childComplexity int) int
+		RequestedBy  func(childComplexity int) int
+		Status       func(childComplexity int) int
+	}
+
+	ChangeRequestConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ChangeRequestEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Connector struct {
 		Config   func(childComplexity int) int
 		Enabled  func(childComplexity int) int
@@ -125,15 +157,17 @@ type ComplexityRoot struct {
 	}
 
 	ExecutionReport struct {
-		ID            func(childComplexity int) int
-		Lines         func(childComplexity int) int
-		Quarter       func(childComplexity int) int
-		Region        func(childComplexity int) int
-		ReviewedAt    func(childComplexity int) int
-		Status        func(childComplexity int) int
-		SubmittedAt   func(childComplexity int) int
-		TransmittedAt func(childComplexity int) int
-		Year          func(childComplexity int) int
+		ChangeRequests func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Lines          func(childComplexity int) int
+		Quarter        func(childComplexity int) int
+		Region         func(childComplexity int) int
+		ReturnReason   func(childComplexity int) int
+		ReviewedAt     func(childComplexity int) int
+		Status         func(childComplexity int) int
+		SubmittedAt    func(childComplexity int) int
+		TransmittedAt  func(childComplexity int) int
+		Year           func(childComplexity int) int
 	}
 
 	ExecutionReportConnection struct {
@@ -179,19 +213,48 @@ type ComplexityRoot struct {
 		Token  func(childComplexity int) int
 	}
 
+	LineChange struct {
+		ActualValue func(childComplexity int) int
+		LineID      func(childComplexity int) int
+		Note        func(childComplexity int) int
+		PaidAmount  func(childComplexity int) int
+	}
+
 	Mutation struct {
+		AcknowledgeProblem    func(childComplexity int, id int64) int
+		AdjustProject         func(childComplexity int, id int64, approvalRef string, changes *fundhub.ProjectAdjustment) int
+		AdmitProject          func(childComplexity int, id int64) int
+		Allocate              func(childComplexity int, input fundhub.AllocationInput) int
+		ApplyChange           func(childComplexity int, id int64) int
+		ApplyProject          func(childComplexity int, input fundhub.ProjectApplication) int
 		ChangePassword        func(childComplexity int, currentPassword string, newPassword string) int
+		CommentOnProblem      func(childComplexity int, id int64, body string) int
+		CompleteProject       func(childComplexity int, id int64) int
+		ConfirmReceipt        func(childComplexity int, id int64, receivedOn time.Time) int
 		CreateAPIToken        func(childComplexity int, name string, expiresInDays *int) int
 		CreateConnector       func(childComplexity int, input fundhub.ConnectorInput) int
 		CreateUser            func(childComplexity int, input fundhub.NewUser) int
+		DecideChange          func(childComplexity int, id int64, approve bool, note string) int
+		EscalateProblem       func(childComplexity int, id int64, reason string) int
+		FileBreakdown         func(childComplexity int, id int64, filedOn time.Time) int
+		FileProject           func(childComplexity int, id int64) int
 		Login                 func(childComplexity int, username string, password string) int
 		Logout                func(childComplexity int) int
+		RaiseProblem          func(childComplexity int, input fundhub.ProblemInput) int
 		ReprocessRejectedRows func(childComplexity int, connector string) int
+		RequestChange         func(childComplexity int, reportID int64, changes []*fundhub.LineChange, reason string) int
+		ResolveProblem        func(childComplexity int, id int64, note string) int
+		ReviewReport          func(childComplexity int, id int64, accept bool, reason *string) int
 		RevokeToken           func(childComplexity int, id int64) int
+		SaveReport            func(childComplexity int, regionCode string, year int, quarter int, lines []*fundhub.ReportLineInput) int
 		SetConnectorEnabled   func(childComplexity int, name string, enabled bool) int
 		SetUserDisabled       func(childComplexity int, username string, disabled bool) int
 		SetUserPassword       func(childComplexity int, username string, password string) int
 		SetUserRoles          func(childComplexity int, username string, roles []string) int
+		StartProject          func(childComplexity int, id int64) int
+		SubmitReport          func(childComplexity int, id int64) int
+		TerminateProject      func(childComplexity int, id int64, approvalRef string) int
+		TransmitReport        func(childComplexity int, id int64) int
 		TriggerSync           func(childComplexity int, connector string) int
 		UpdateConnector       func(childComplexity int, name string, input fundhub.ConnectorInput) int
 	}
@@ -265,7 +328,9 @@ type ComplexityRoot struct {
 
 	Problem struct {
 		Allocation     func(childComplexity int) int
+		Comments       func(childComplexity int) int
 		Detail         func(childComplexity int) int
+		Escalated      func(childComplexity int) int
 		ID             func(childComplexity int) int
 		Kind           func(childComplexity int) int
 		Project        func(childComplexity int) int
@@ -278,6 +343,12 @@ type ComplexityRoot struct {
 		Severity       func(childComplexity int) int
 		Status         func(childComplexity int) int
 		Title          func(childComplexity int) int
+	}
+
+	ProblemComment struct {
+		Author    func(childComplexity int) int
+		Body      func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
 	}
 
 	ProblemConnection struct {
@@ -293,6 +364,7 @@ type ComplexityRoot struct {
 	}
 
 	Project struct {
+		ApprovalRef       func(childComplexity int) int
 		Code              func(childComplexity int) int
 		Direction         func(childComplexity int) int
 		EndOn             func(childComplexity int) int
@@ -323,14 +395,17 @@ type ComplexityRoot struct {
 		Allocation         func(childComplexity int, id int64) int
 		AllocationTotals   func(childComplexity int, filter *fundhub.AllocationFilter, groupBy []fundhub.AllocationDimension, regionLevel *fundhub.RegionLevel) int
 		Allocations        func(childComplexity int, filter *fundhub.AllocationFilter, first *int, after *string) int
+		ChangeRequests     func(childComplexity int, filter *fundhub.ChangeRequestFilter, first *int, after *string) int
 		Connector          func(childComplexity int, name string) int
 		Connectors         func(childComplexity int) int
+		ExecutionReport    func(childComplexity int, id int64) int
 		ExecutionReports   func(childComplexity int, filter *fundhub.ReportFilter, first *int, after *string) int
 		Fund               func(childComplexity int, id int64) int
 		Funds              func(childComplexity int, filter *fundhub.FundFilter, first *int, after *string) int
 		Me                 func(childComplexity int) int
 		Payments           func(childComplexity int, filter *fundhub.PaymentFilter, first *int, after *string) int
 		PerformanceTargets func(childComplexity int, filter *fundhub.TargetFilter, first *int, after *string) int
+		Problem            func(childComplexity int, id int64) int
 		Problems           func(childComplexity int, filter *fundhub.ProblemFilter, first *int, after *string) int
 		Project            func(childComplexity int, id int64) int
 		Projects           func(childComplexity int, filter *fundhub.ProjectFilter, first *int, after *string) int
@@ -498,10 +573,17 @@ type AllocationResolver interface {
 
 	SourceRecords(ctx context.Context, objs []*fundhub.Allocation) ([][]*fundhub.AllocationSourceRecord, error)
 	Paid(ctx context.Context, objs []*fundhub.Allocation) ([]*decimal.Decimal, error)
+	Children(ctx context.Context, objs []*fundhub.Allocation) ([][]*fundhub.Allocation, error)
+	Unallocated(ctx context.Context, objs []*fundhub.Allocation) ([]*decimal.Decimal, error)
+	Targets(ctx context.Context, objs []*fundhub.Allocation) ([][]*fundhub.PerformanceTarget, error)
 }
 type AllocationTotalResolver interface {
 	Fund(ctx context.Context, objs []*fundhub.AllocationTotal) ([]*fundhub.Fund, error)
 	Region(ctx context.Context, objs []*fundhub.AllocationTotal) ([]*fundhub.Region, error)
+}
+type ChangeRequestResolver interface {
+	Report(ctx context.Context, objs []*fundhub.ChangeRequest) ([]*fundhub.ExecutionReport, error)
+	Region(ctx context.Context, objs []*fundhub.ChangeRequest) ([]*fundhub.Region, error)
 }
 type ConnectorResolver interface {
 	Config(ctx context.Context, obj *fundhub.Connector) (string, error)
@@ -512,11 +594,34 @@ type ExecutionReportResolver interface {
 	Region(ctx context.Context, objs []*fundhub.ExecutionReport) ([]*fundhub.Region, error)
 
 	Lines(ctx context.Context, objs []*fundhub.ExecutionReport) ([][]*fundhub.ReportLine, error)
+	ChangeRequests(ctx context.Context, objs []*fundhub.ExecutionReport) ([][]*fundhub.ChangeRequest, error)
 }
 type FundResolver interface {
 	OwnerRegion(ctx context.Context, objs []*fundhub.Fund) ([]*fundhub.Region, error)
 }
 type MutationResolver interface {
+	ApplyProject(ctx context.Context, input fundhub.ProjectApplication) (*fundhub.Project, error)
+	FileProject(ctx context.Context, id int64) (*fundhub.Project, error)
+	AdmitProject(ctx context.Context, id int64) (*fundhub.Project, error)
+	StartProject(ctx context.Context, id int64) (*fundhub.Project, error)
+	AdjustProject(ctx context.Context, id int64, approvalRef string, changes *fundhub.ProjectAdjustment) (*fundhub.Project, error)
+	TerminateProject(ctx context.Context, id int64, approvalRef string) (*fundhub.Project, error)
+	CompleteProject(ctx context.Context, id int64) (*fundhub.Project, error)
+	Allocate(ctx context.Context, input fundhub.AllocationInput) (*fundhub.Allocation, error)
+	ConfirmReceipt(ctx context.Context, id int64, receivedOn time.Time) (*fundhub.Allocation, error)
+	FileBreakdown(ctx context.Context, id int64, filedOn time.Time) (*fundhub.Allocation, error)
+	SaveReport(ctx context.Context, regionCode string, year int, quarter int, lines []*fundhub.ReportLineInput) (*fundhub.ExecutionReport, error)
+	SubmitReport(ctx context.Context, id int64) (*fundhub.ExecutionReport, error)
+	ReviewReport(ctx context.Context, id int64, accept bool, reason *string) (*fundhub.ExecutionReport, error)
+	TransmitReport(ctx context.Context, id int64) (*fundhub.ExecutionReport, error)
+	RequestChange(ctx context.Context, reportID int64, changes []*fundhub.LineChange, reason string) (*fundhub.ChangeRequest, error)
+	DecideChange(ctx context.Context, id int64, approve bool, note string) (*fundhub.ChangeRequest, error)
+	ApplyChange(ctx context.Context, id int64) (*fundhub.ChangeRequest, error)
+	RaiseProblem(ctx context.Context, input fundhub.ProblemInput) (*fundhub.Problem, error)
+	AcknowledgeProblem(ctx context.Context, id int64) (*fundhub.Problem, error)
+	CommentOnProblem(ctx context.Context, id int64, body string) (*fundhub.Problem, error)
+	ResolveProblem(ctx context.Context, id int64, note string) (*fundhub.Problem, error)
+	EscalateProblem(ctx context.Context, id int64, reason string) (*fundhub.Problem, error)
 	Login(ctx context.Context, username string, password string) (*Session, error)
 	Logout(ctx context.Context) (bool, error)
 	CreateAPIToken(ctx context.Context, name string, expiresInDays *int) (*IssuedToken, error)
@@ -550,6 +655,8 @@ type ProblemResolver interface {
 	Region(ctx context.Context, objs []*fundhub.Problem) ([]*fundhub.Region, error)
 	Allocation(ctx context.Context, objs []*fundhub.Problem) ([]*fundhub.Allocation, error)
 	Project(ctx context.Context, objs []*fundhub.Problem) ([]*fundhub.Project, error)
+
+	Comments(ctx context.Context, objs []*fundhub.Problem) ([][]*fundhub.ProblemComment, error)
 }
 type ProjectResolver interface {
 	Region(ctx context.Context, objs []*fundhub.Project) ([]*fundhub.Region, error)
@@ -568,6 +675,9 @@ type QueryResolver interface {
 	ExecutionReports(ctx context.Context, filter *fundhub.ReportFilter, first *int, after *string) (*ExecutionReportConnection, error)
 	Payments(ctx context.Context, filter *fundhub.PaymentFilter, first *int, after *string) (*PaymentConnection, error)
 	Problems(ctx context.Context, filter *fundhub.ProblemFilter, first *int, after *string) (*ProblemConnection, error)
+	Problem(ctx context.Context, id int64) (*fundhub.Problem, error)
+	ExecutionReport(ctx context.Context, id int64) (*fundhub.ExecutionReport, error)
+	ChangeRequests(ctx context.Context, filter *fundhub.ChangeRequestFilter, first *int, after *string) (*ChangeRequestConnection, error)
 	Connectors(ctx context.Context) ([]*fundhub.Connector, error)
 	Connector(ctx context.Context, name string) (*fundhub.Connector, error)
 	SyncRun(ctx context.Context, id int64) (*fundhub.SyncRun, error)
@@ -632,6 +742,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Allocation.Amount(childComplexity), true
+	case "Allocation.children":
+		if e.ComplexityRoot.Allocation.Children == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Allocation.Children(childComplexity), true
 	case "Allocation.conflict":
 		if e.ComplexityRoot.Allocation.Conflict == nil {
 			break
@@ -710,6 +826,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Allocation.ReceivedOn(childComplexity), true
+	case "Allocation.reserveException":
+		if e.ComplexityRoot.Allocation.ReserveException == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Allocation.ReserveException(childComplexity), true
 	case "Allocation.source":
 		if e.ComplexityRoot.Allocation.Source == nil {
 			break
@@ -728,12 +850,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Allocation.SourceSystem(childComplexity), true
+	case "Allocation.targets":
+		if e.ComplexityRoot.Allocation.Targets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Allocation.Targets(childComplexity), true
 	case "Allocation.toRegion":
 		if e.ComplexityRoot.Allocation.ToRegion == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Allocation.ToRegion(childComplexity), true
+	case "Allocation.unallocated":
+		if e.ComplexityRoot.Allocation.Unallocated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Allocation.Unallocated(childComplexity), true
 
 	case "AllocationConnection.edges":
 		if e.ComplexityRoot.AllocationConnection.Edges == nil {
@@ -878,6 +1012,117 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Cell.Value(childComplexity), true
 
+	case "ChangeRequest.appliedAt":
+		if e.ComplexityRoot.ChangeRequest.AppliedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequest.AppliedAt(childComplexity), true
+	case "ChangeRequest.changes":
+		if e.ComplexityRoot.ChangeRequest.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequest.Changes(childComplexity), true
+	case "ChangeRequest.decidedAt":
+		if e.ComplexityRoot.ChangeRequest.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequest.DecidedAt(childComplexity), true
+	case "ChangeRequest.decidedBy":
+		if e.ComplexityRoot.ChangeRequest.DecidedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequest.DecidedBy(childComplexity), true
+	case "ChangeRequest.decisionNote":
+		if e.ComplexityRoot.ChangeRequest.DecisionNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequest.DecisionNote(childComplexity), true
+	case "ChangeRequest.id":
+		if e.ComplexityRoot.ChangeRequest.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequest.ID(childComplexity), true
+	case "ChangeRequest.reason":
+		if e.ComplexityRoot.ChangeRequest.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequest.Reason(childComplexity), true
+	case "ChangeRequest.region":
+		if e.ComplexityRoot.ChangeRequest.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequest.Region(childComplexity), true
+	case "ChangeRequest.report":
+		if e.ComplexityRoot.ChangeRequest.Report == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequest.Report(childComplexity), true
+	case "ChangeRequest.requestedAt":
+		if e.ComplexityRoot.ChangeRequest.RequestedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequest.RequestedAt(childComplexity), true
+	case "ChangeRequest.requestedBy":
+		if e.ComplexityRoot.ChangeRequest.RequestedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequest.RequestedBy(childComplexity), true
+	case "ChangeRequest.status":
+		if e.ComplexityRoot.ChangeRequest.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequest.Status(childComplexity), true
+
+	case "ChangeRequestConnection.edges":
+		if e.ComplexityRoot.ChangeRequestConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequestConnection.Edges(childComplexity), true
+	case "ChangeRequestConnection.nodes":
+		if e.ComplexityRoot.ChangeRequestConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequestConnection.Nodes(childComplexity), true
+	case "ChangeRequestConnection.pageInfo":
+		if e.ComplexityRoot.ChangeRequestConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequestConnection.PageInfo(childComplexity), true
+	case "ChangeRequestConnection.totalCount":
+		if e.ComplexityRoot.ChangeRequestConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequestConnection.TotalCount(childComplexity), true
+
+	case "ChangeRequestEdge.cursor":
+		if e.ComplexityRoot.ChangeRequestEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequestEdge.Cursor(childComplexity), true
+	case "ChangeRequestEdge.node":
+		if e.ComplexityRoot.ChangeRequestEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeRequestEdge.Node(childComplexity), true
+
 	case "Connector.config":
 		if e.ComplexityRoot.Connector.Config == nil {
 			break
@@ -932,6 +1177,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Connector.Schedule(childComplexity), true
 
+	case "ExecutionReport.changeRequests":
+		if e.ComplexityRoot.ExecutionReport.ChangeRequests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecutionReport.ChangeRequests(childComplexity), true
 	case "ExecutionReport.id":
 		if e.ComplexityRoot.ExecutionReport.ID == nil {
 			break
@@ -956,6 +1207,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ExecutionReport.Region(childComplexity), true
+	case "ExecutionReport.returnReason":
+		if e.ComplexityRoot.ExecutionReport.ReturnReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecutionReport.ReturnReason(childComplexity), true
 	case "ExecutionReport.reviewedAt":
 		if e.ComplexityRoot.ExecutionReport.ReviewedAt == nil {
 			break
@@ -1143,6 +1400,97 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IssuedToken.Token(childComplexity), true
 
+	case "LineChange.actualValue":
+		if e.ComplexityRoot.LineChange.ActualValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LineChange.ActualValue(childComplexity), true
+	case "LineChange.lineId":
+		if e.ComplexityRoot.LineChange.LineID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LineChange.LineID(childComplexity), true
+	case "LineChange.note":
+		if e.ComplexityRoot.LineChange.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LineChange.Note(childComplexity), true
+	case "LineChange.paidAmount":
+		if e.ComplexityRoot.LineChange.PaidAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LineChange.PaidAmount(childComplexity), true
+
+	case "Mutation.acknowledgeProblem":
+		if e.ComplexityRoot.Mutation.AcknowledgeProblem == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acknowledgeProblem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcknowledgeProblem(childComplexity, args["id"].(int64)), true
+	case "Mutation.adjustProject":
+		if e.ComplexityRoot.Mutation.AdjustProject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_adjustProject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AdjustProject(childComplexity, args["id"].(int64), args["approvalRef"].(string), args["changes"].(*fundhub.ProjectAdjustment)), true
+	case "Mutation.admitProject":
+		if e.ComplexityRoot.Mutation.AdmitProject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_admitProject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AdmitProject(childComplexity, args["id"].(int64)), true
+	case "Mutation.allocate":
+		if e.ComplexityRoot.Mutation.Allocate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_allocate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Allocate(childComplexity, args["input"].(fundhub.AllocationInput)), true
+	case "Mutation.applyChange":
+		if e.ComplexityRoot.Mutation.ApplyChange == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_applyChange_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApplyChange(childComplexity, args["id"].(int64)), true
+	case "Mutation.applyProject":
+		if e.ComplexityRoot.Mutation.ApplyProject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_applyProject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApplyProject(childComplexity, args["input"].(fundhub.ProjectApplication)), true
 	case "Mutation.changePassword":
 		if e.ComplexityRoot.Mutation.ChangePassword == nil {
 			break
@@ -1154,6 +1502,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ChangePassword(childComplexity, args["currentPassword"].(string), args["newPassword"].(string)), true
+	case "Mutation.commentOnProblem":
+		if e.ComplexityRoot.Mutation.CommentOnProblem == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_commentOnProblem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CommentOnProblem(childComplexity, args["id"].(int64), args["body"].(string)), true
+	case "Mutation.completeProject":
+		if e.ComplexityRoot.Mutation.CompleteProject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_completeProject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CompleteProject(childComplexity, args["id"].(int64)), true
+	case "Mutation.confirmReceipt":
+		if e.ComplexityRoot.Mutation.ConfirmReceipt == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_confirmReceipt_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfirmReceipt(childComplexity, args["id"].(int64), args["receivedOn"].(time.Time)), true
 	case "Mutation.createApiToken":
 		if e.ComplexityRoot.Mutation.CreateAPIToken == nil {
 			break
@@ -1187,6 +1568,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateUser(childComplexity, args["input"].(fundhub.NewUser)), true
+	case "Mutation.decideChange":
+		if e.ComplexityRoot.Mutation.DecideChange == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_decideChange_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DecideChange(childComplexity, args["id"].(int64), args["approve"].(bool), args["note"].(string)), true
+	case "Mutation.escalateProblem":
+		if e.ComplexityRoot.Mutation.EscalateProblem == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_escalateProblem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EscalateProblem(childComplexity, args["id"].(int64), args["reason"].(string)), true
+	case "Mutation.fileBreakdown":
+		if e.ComplexityRoot.Mutation.FileBreakdown == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_fileBreakdown_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.FileBreakdown(childComplexity, args["id"].(int64), args["filedOn"].(time.Time)), true
+	case "Mutation.fileProject":
+		if e.ComplexityRoot.Mutation.FileProject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_fileProject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.FileProject(childComplexity, args["id"].(int64)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -1204,6 +1629,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Logout(childComplexity), true
+	case "Mutation.raiseProblem":
+		if e.ComplexityRoot.Mutation.RaiseProblem == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_raiseProblem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RaiseProblem(childComplexity, args["input"].(fundhub.ProblemInput)), true
 	case "Mutation.reprocessRejectedRows":
 		if e.ComplexityRoot.Mutation.ReprocessRejectedRows == nil {
 			break
@@ -1215,6 +1651,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReprocessRejectedRows(childComplexity, args["connector"].(string)), true
+	case "Mutation.requestChange":
+		if e.ComplexityRoot.Mutation.RequestChange == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestChange_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestChange(childComplexity, args["reportId"].(int64), args["changes"].([]*fundhub.LineChange), args["reason"].(string)), true
+	case "Mutation.resolveProblem":
+		if e.ComplexityRoot.Mutation.ResolveProblem == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resolveProblem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResolveProblem(childComplexity, args["id"].(int64), args["note"].(string)), true
+	case "Mutation.reviewReport":
+		if e.ComplexityRoot.Mutation.ReviewReport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reviewReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReviewReport(childComplexity, args["id"].(int64), args["accept"].(bool), args["reason"].(*string)), true
 	case "Mutation.revokeToken":
 		if e.ComplexityRoot.Mutation.RevokeToken == nil {
 			break
@@ -1226,6 +1695,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeToken(childComplexity, args["id"].(int64)), true
+	case "Mutation.saveReport":
+		if e.ComplexityRoot.Mutation.SaveReport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_saveReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SaveReport(childComplexity, args["regionCode"].(string), args["year"].(int), args["quarter"].(int), args["lines"].([]*fundhub.ReportLineInput)), true
 	case "Mutation.setConnectorEnabled":
 		if e.ComplexityRoot.Mutation.SetConnectorEnabled == nil {
 			break
@@ -1270,6 +1750,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetUserRoles(childComplexity, args["username"].(string), args["roles"].([]string)), true
+	case "Mutation.startProject":
+		if e.ComplexityRoot.Mutation.StartProject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startProject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartProject(childComplexity, args["id"].(int64)), true
+	case "Mutation.submitReport":
+		if e.ComplexityRoot.Mutation.SubmitReport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitReport(childComplexity, args["id"].(int64)), true
+	case "Mutation.terminateProject":
+		if e.ComplexityRoot.Mutation.TerminateProject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_terminateProject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TerminateProject(childComplexity, args["id"].(int64), args["approvalRef"].(string)), true
+	case "Mutation.transmitReport":
+		if e.ComplexityRoot.Mutation.TransmitReport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_transmitReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TransmitReport(childComplexity, args["id"].(int64)), true
 	case "Mutation.triggerSync":
 		if e.ComplexityRoot.Mutation.TriggerSync == nil {
 			break
@@ -1582,12 +2106,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Problem.Allocation(childComplexity), true
+	case "Problem.comments":
+		if e.ComplexityRoot.Problem.Comments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Problem.Comments(childComplexity), true
 	case "Problem.detail":
 		if e.ComplexityRoot.Problem.Detail == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Problem.Detail(childComplexity), true
+	case "Problem.escalated":
+		if e.ComplexityRoot.Problem.Escalated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Problem.Escalated(childComplexity), true
 	case "Problem.id":
 		if e.ComplexityRoot.Problem.ID == nil {
 			break
@@ -1661,6 +2197,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Problem.Title(childComplexity), true
 
+	case "ProblemComment.author":
+		if e.ComplexityRoot.ProblemComment.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProblemComment.Author(childComplexity), true
+	case "ProblemComment.body":
+		if e.ComplexityRoot.ProblemComment.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProblemComment.Body(childComplexity), true
+	case "ProblemComment.createdAt":
+		if e.ComplexityRoot.ProblemComment.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProblemComment.CreatedAt(childComplexity), true
+
 	case "ProblemConnection.edges":
 		if e.ComplexityRoot.ProblemConnection.Edges == nil {
 			break
@@ -1699,6 +2254,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProblemEdge.Node(childComplexity), true
 
+	case "Project.approvalRef":
+		if e.ComplexityRoot.Project.ApprovalRef == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.ApprovalRef(childComplexity), true
 	case "Project.code":
 		if e.ComplexityRoot.Project.Code == nil {
 			break
@@ -1843,6 +2404,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Allocations(childComplexity, args["filter"].(*fundhub.AllocationFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.changeRequests":
+		if e.ComplexityRoot.Query.ChangeRequests == nil {
+			break
+		}
+
+		args, err := ec.field_Query_changeRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ChangeRequests(childComplexity, args["filter"].(*fundhub.ChangeRequestFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.connector":
 		if e.ComplexityRoot.Query.Connector == nil {
 			break
@@ -1860,6 +2432,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Connectors(childComplexity), true
+	case "Query.executionReport":
+		if e.ComplexityRoot.Query.ExecutionReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_executionReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExecutionReport(childComplexity, args["id"].(int64)), true
 	case "Query.executionReports":
 		if e.ComplexityRoot.Query.ExecutionReports == nil {
 			break
@@ -1922,6 +2505,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PerformanceTargets(childComplexity, args["filter"].(*fundhub.TargetFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.problem":
+		if e.ComplexityRoot.Query.Problem == nil {
+			break
+		}
+
+		args, err := ec.field_Query_problem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Problem(childComplexity, args["id"].(int64)), true
 	case "Query.problems":
 		if e.ComplexityRoot.Query.Problems == nil {
 			break
@@ -2589,14 +3183,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AllocationFilter", ec.unmarshalInputAllocationFilter),
+			graphql.NewInputUnmarshaler("AllocationInput", ec.unmarshalInputAllocationInput),
+			graphql.NewInputUnmarshaler("ChangeRequestFilter", ec.unmarshalInputChangeRequestFilter),
 			graphql.NewInputUnmarshaler("ConnectorInput", ec.unmarshalInputConnectorInput),
+			graphql.NewInputUnmarshaler("DocumentInput", ec.unmarshalInputDocumentInput),
 			graphql.NewInputUnmarshaler("FundFilter", ec.unmarshalInputFundFilter),
+			graphql.NewInputUnmarshaler("LineChangeInput", ec.unmarshalInputLineChangeInput),
 			graphql.NewInputUnmarshaler("NewUserInput", ec.unmarshalInputNewUserInput),
 			graphql.NewInputUnmarshaler("PaymentFilter", ec.unmarshalInputPaymentFilter),
 			graphql.NewInputUnmarshaler("ProblemFilter", ec.unmarshalInputProblemFilter),
+			graphql.NewInputUnmarshaler("ProblemInput", ec.unmarshalInputProblemInput),
+			graphql.NewInputUnmarshaler("ProjectAdjustment", ec.unmarshalInputProjectAdjustment),
+			graphql.NewInputUnmarshaler("ProjectApplication", ec.unmarshalInputProjectApplication),
 			graphql.NewInputUnmarshaler("ProjectFilter", ec.unmarshalInputProjectFilter),
 			graphql.NewInputUnmarshaler("ReportFilter", ec.unmarshalInputReportFilter),
+			graphql.NewInputUnmarshaler("ReportLineInput", ec.unmarshalInputReportLineInput),
 			graphql.NewInputUnmarshaler("TargetFilter", ec.unmarshalInputTargetFilter),
+			graphql.NewInputUnmarshaler("TargetInput", ec.unmarshalInputTargetInput),
 		)
 	}
 	first := true
@@ -2931,6 +3534,14 @@ type Allocation {
   may see, refunds subtracted; "0" when none.
   """
   paid: Decimal!
+  "The allocations that pass this one's money on (资金细化), that the caller may see."
+  children: [Allocation!]!
+  "amount minus the children's amounts: what the recipient has not passed on."
+  unallocated: Decimal!
+  "The performance targets that travel with this money."
+  targets: [PerformanceTarget!]!
+  "Why money went to a project outside the reserve, when it did."
+  reserveException: String
   sourceSystem: String
   externalId: String
   lastSyncedAt: Time
@@ -2994,6 +3605,8 @@ type Project {
   endOn: Date
   "计划总投资 in yuan."
   plannedInvestment: Decimal!
+  "批复: the approval of the project's last adjustment or termination."
+  approvalRef: String
   sourceSystem: String
   externalId: String
   lastSyncedAt: Time
@@ -3060,7 +3673,11 @@ type ExecutionReport {
   submittedAt: Time
   reviewedAt: Time
   transmittedAt: Time
+  "Why the reviewer returned it, while RETURNED."
+  returnReason: String
   lines: [ReportLine!]!
+  "Change requests of this report after transmission, newest first."
+  changeRequests: [ChangeRequest!]!
 }
 
 "One line of an execution report."
@@ -3143,6 +3760,67 @@ type Problem {
   raisedAt: Time!
   resolvedAt: Time
   resolutionNote: String
+  "Sent up to the ministry as a major problem."
+  escalated: Boolean!
+  "Comments, oldest first."
+  comments: [ProblemComment!]!
+}
+
+"A comment on a problem, by whoever handles or follows it."
+type ProblemComment {
+  author: String!
+  body: String!
+  createdAt: Time!
+}
+
+"Status of a change request to transmitted data."
+enum ChangeStatus {
+  "Waiting for the ministry."
+  PENDING
+  "Approved by the ministry; the province may apply it."
+  APPROVED
+  REJECTED
+  "Applied to the data."
+  APPLIED
+}
+
+"One line change a change request asks for; fields left null stay."
+type LineChange {
+  lineId: ID!
+  paidAmount: Decimal
+  actualValue: Decimal
+  note: String
+}
+
+"""
+数据变更: a change to a transmitted report. The province finance department
+states what and why, the ministry decides, then the province applies it.
+"""
+type ChangeRequest {
+  id: ID!
+  report: ExecutionReport
+  region: Region!
+  changes: [LineChange!]!
+  reason: String!
+  status: ChangeStatus!
+  requestedBy: String!
+  requestedAt: Time!
+  decidedBy: String
+  decidedAt: Time
+  decisionNote: String
+  appliedAt: Time
+}
+
+type ChangeRequestEdge {
+  cursor: String!
+  node: ChangeRequest!
+}
+
+type ChangeRequestConnection {
+  edges: [ChangeRequestEdge!]!
+  nodes: [ChangeRequest!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
 }
 
 type ProblemEdge {
@@ -3302,6 +3980,13 @@ input ProblemFilter {
   kind: String
   status: String
   rule: String
+  escalated: Boolean
+}
+
+input ChangeRequestFilter {
+  regionUnder: String
+  status: ChangeStatus
+  reportId: ID
 }
 
 type Query {
@@ -3359,6 +4044,14 @@ type Query {
 
   "问题反馈, newest first."
   problems(filter: ProblemFilter, first: Int = 50, after: String): ProblemConnection!
+  problem(id: ID!): Problem
+  executionReport(id: ID!): ExecutionReport
+  "数据变更 requests, newest first."
+  changeRequests(
+    filter: ChangeRequestFilter
+    first: Int = 50
+    after: String
+  ): ChangeRequestConnection!
 
   connectors: [Connector!]!
   connector(name: String!): Connector
@@ -3496,7 +4189,196 @@ input NewUserInput {
   password: String!
 }
 
+"A project applied for to the reserve (项目申报)."
+input ProjectApplication {
+  code: String
+  name: String!
+  "The county, city or province that carries it out."
+  regionCode: String!
+  direction: Direction!
+  "计划总投资 in yuan."
+  plannedInvestment: Decimal!
+  startOn: Date
+  endOn: Date
+}
+
+"What an approved adjustment changes; fields left out stay."
+input ProjectAdjustment {
+  name: String
+  plannedInvestment: Decimal
+  startOn: Date
+  endOn: Date
+}
+
+"批复文件: the approval document money moves under."
+input DocumentInput {
+  "e.g. 浙财资环〔2024〕12号"
+  number: String!
+  issuedOn: Date!
+  "Region code of the government that issued it."
+  issuerRegion: String!
+  title: String
+}
+
+"""
+A performance target decomposed with the money it travels with. parentId
+names the target of the parent allocation it breaks down; the unit is the
+parent's.
+"""
+input TargetInput {
+  parentId: ID
+  "产出指标, 效益指标 or 满意度指标"
+  level1: String
+  "数量指标, 质量指标, 时效指标, 成本指标, ..."
+  level2: String
+  indicator: String!
+  unit: String!
+  "One of =, >=, >, <=, < and ~; >= when left out."
+  comparator: String
+  targetValue: Decimal!
+}
+
+"""
+资金下达: money a region passes down. With parentId it passes on money the
+sender received (the parent's recipient is the sender); without, the money
+starts at fromRegion: the ministry's central transfer, or a level's own
+matching, social or responsible-party money.
+"""
+input AllocationInput {
+  fundId: ID!
+  parentId: ID
+  "Required without parentId; with it, the parent's recipient."
+  fromRegion: String
+  "A region below the sender; with projectId, the project's region."
+  toRegion: String!
+  projectId: ID
+  amount: Decimal!
+  source: FundSource!
+  document: DocumentInput!
+  issuedOn: Date!
+  "The decomposed targets; every target of the parent must be broken down."
+  targets: [TargetInput!]
+  """
+  Required to fund a project that is not in the reserve (admitted, funded,
+  in progress or adjusted): why. It is recorded and raises a problem.
+  """
+  reserveException: String
+}
+
+"One line of a quarterly report: cumulative paid by source, or a target's actual."
+input ReportLineInput {
+  allocationId: ID
+  projectId: ID
+  source: FundSource
+  "累计支付 in yuan as of the quarter's end."
+  paidAmount: Decimal
+  targetId: ID
+  "实际完成值, in unit."
+  actualValue: Decimal
+  "The unit actualValue is in; it must be the target's."
+  unit: String
+  note: String
+}
+
+"One change asked of a transmitted report line; fields left out stay."
+input LineChangeInput {
+  lineId: ID!
+  paidAmount: Decimal
+  actualValue: Decimal
+  note: String
+}
+
+"A problem raised by a person (问题反馈)."
+input ProblemInput {
+  """
+  SLOW_PAYMENT, SLOW_PROGRESS, UNAPPROVED_CHANGE, MISUSE, DATA_INCONSISTENCY,
+  OUT_OF_RESERVE, LATE or OTHER.
+  """
+  kind: String!
+  "INFO, MINOR (when left out), MAJOR or CRITICAL."
+  severity: String
+  regionCode: String!
+  projectId: ID
+  allocationId: ID
+  title: String!
+  detail: String
+}
+
 type Mutation {
+  "项目申报: applies for a project (write at its region and direction)."
+  applyProject(input: ProjectApplication!): Project!
+  "备案: files an applied project with the level above (submit)."
+  fileProject(id: ID!): Project!
+  "入库: admits a filed project to the reserve (review, by a level above it)."
+  admitProject(id: ID!): Project!
+  "Starts work on an admitted or funded project (write)."
+  startProject(id: ID!): Project!
+  "调整: records an approved adjustment (write); approvalRef is required."
+  adjustProject(id: ID!, approvalRef: String!, changes: ProjectAdjustment): Project!
+  "终止: records an approved termination (write); approvalRef is required."
+  terminateProject(id: ID!, approvalRef: String!): Project!
+  "完工: completes a project in progress or adjusted (write)."
+  completeProject(id: ID!): Project!
+
+  """
+  资金下达: passes money down (write at the sender, on the fund's direction),
+  with its targets, in one transaction. Refused: more than the parent has
+  left, a sender that did not receive the parent, a recipient not below the
+  sender, a source that does not match, a project outside the reserve
+  without reserveException, the parent's targets not broken down.
+  """
+  allocate(input: AllocationInput!): Allocation!
+  "到位: the recipient records the day the money arrived (submit at the recipient)."
+  confirmReceipt(id: ID!, receivedOn: Date!): Allocation!
+  "报备: the recipient files its breakdown and targets upward (submit at the recipient)."
+  fileBreakdown(id: ID!, filedOn: Date!): Allocation!
+
+  """
+  Saves a draft quarterly report of a region (write), replacing its lines.
+  Only a DRAFT or RETURNED report can be saved.
+  """
+  saveReport(regionCode: String!, year: Int!, quarter: Int!,
+    lines: [ReportLineInput!]!): ExecutionReport!
+  """
+  Submits a report (submit at its region) after checking every line: one
+  BAD_USER_INPUT error per fault, each naming its line and field.
+  """
+  submitReport(id: ID!): ExecutionReport!
+  """
+  Accepts (REVIEWED) or returns (RETURNED, with reason) a submitted report;
+  review by a level above the report's region.
+  """
+  reviewReport(id: ID!, accept: Boolean!, reason: String): ExecutionReport!
+  "Transmits a reviewed report to the ministry (transmit); it is then locked."
+  transmitReport(id: ID!): ExecutionReport!
+  """
+  Asks the ministry to change a transmitted report (transmit, at the
+  province or above), saying what and why.
+  """
+  requestChange(reportId: ID!, changes: [LineChangeInput!]!,
+    reason: String!): ChangeRequest!
+  "The ministry approves or rejects a change request (decide_change at the nation)."
+  decideChange(id: ID!, approve: Boolean!, note: String!): ChangeRequest!
+  """
+  Applies an approved change request to the report (write at the province
+  or above), with the lines before and after in the audit log.
+  """
+  applyChange(id: ID!): ChangeRequest!
+
+  "Raises a problem on a region, project or allocation the caller can see."
+  raiseProblem(input: ProblemInput!): Problem!
+  "The level above acknowledges a problem (review, above its region)."
+  acknowledgeProblem(id: ID!): Problem!
+  "Adds a comment to a problem the caller can see."
+  commentOnProblem(id: ID!, body: String!): Problem!
+  "The level above resolves a problem with a note (review, above its region)."
+  resolveProblem(id: ID!, note: String!): Problem!
+  """
+  Sends a MAJOR or CRITICAL problem up to the ministry (review, above its
+  region).
+  """
+  escalateProblem(id: ID!, reason: String!): Problem!
+
   """
   Signs in. UNAUTHENTICATED for a wrong username or password (the answer
   does not say which); TOO_MANY_ATTEMPTS while the account is locked after
@@ -3597,6 +4479,14 @@ func (ec *executionContext) childFields_Allocation(ctx context.Context, field gr
 		return ec.fieldContext_Allocation_sourceRecords(ctx, field)
 	case "paid":
 		return ec.fieldContext_Allocation_paid(ctx, field)
+	case "children":
+		return ec.fieldContext_Allocation_children(ctx, field)
+	case "unallocated":
+		return ec.fieldContext_Allocation_unallocated(ctx, field)
+	case "targets":
+		return ec.fieldContext_Allocation_targets(ctx, field)
+	case "reserveException":
+		return ec.fieldContext_Allocation_reserveException(ctx, field)
 	case "sourceSystem":
 		return ec.fieldContext_Allocation_sourceSystem(ctx, field)
 	case "externalId":
@@ -3683,6 +4573,60 @@ func (ec *executionContext) childFields_Cell(ctx context.Context, field graphql.
 	return nil, fmt.Errorf("no field named %q was found under type Cell", field.Name)
 }
 
+func (ec *executionContext) childFields_ChangeRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ChangeRequest_id(ctx, field)
+	case "report":
+		return ec.fieldContext_ChangeRequest_report(ctx, field)
+	case "region":
+		return ec.fieldContext_ChangeRequest_region(ctx, field)
+	case "changes":
+		return ec.fieldContext_ChangeRequest_changes(ctx, field)
+	case "reason":
+		return ec.fieldContext_ChangeRequest_reason(ctx, field)
+	case "status":
+		return ec.fieldContext_ChangeRequest_status(ctx, field)
+	case "requestedBy":
+		return ec.fieldContext_ChangeRequest_requestedBy(ctx, field)
+	case "requestedAt":
+		return ec.fieldContext_ChangeRequest_requestedAt(ctx, field)
+	case "decidedBy":
+		return ec.fieldContext_ChangeRequest_decidedBy(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_ChangeRequest_decidedAt(ctx, field)
+	case "decisionNote":
+		return ec.fieldContext_ChangeRequest_decisionNote(ctx, field)
+	case "appliedAt":
+		return ec.fieldContext_ChangeRequest_appliedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeRequest", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeRequestConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ChangeRequestConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ChangeRequestConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ChangeRequestConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ChangeRequestConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeRequestConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeRequestEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ChangeRequestEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ChangeRequestEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeRequestEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Connector(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3723,8 +4667,12 @@ func (ec *executionContext) childFields_ExecutionReport(ctx context.Context, fie
 		return ec.fieldContext_ExecutionReport_reviewedAt(ctx, field)
 	case "transmittedAt":
 		return ec.fieldContext_ExecutionReport_transmittedAt(ctx, field)
+	case "returnReason":
+		return ec.fieldContext_ExecutionReport_returnReason(ctx, field)
 	case "lines":
 		return ec.fieldContext_ExecutionReport_lines(ctx, field)
+	case "changeRequests":
+		return ec.fieldContext_ExecutionReport_changeRequests(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ExecutionReport", field.Name)
 }
@@ -3813,6 +4761,20 @@ func (ec *executionContext) childFields_IssuedToken(ctx context.Context, field g
 		return ec.fieldContext_IssuedToken_record(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IssuedToken", field.Name)
+}
+
+func (ec *executionContext) childFields_LineChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "lineId":
+		return ec.fieldContext_LineChange_lineId(ctx, field)
+	case "paidAmount":
+		return ec.fieldContext_LineChange_paidAmount(ctx, field)
+	case "actualValue":
+		return ec.fieldContext_LineChange_actualValue(ctx, field)
+	case "note":
+		return ec.fieldContext_LineChange_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LineChange", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3979,8 +4941,24 @@ func (ec *executionContext) childFields_Problem(ctx context.Context, field graph
 		return ec.fieldContext_Problem_resolvedAt(ctx, field)
 	case "resolutionNote":
 		return ec.fieldContext_Problem_resolutionNote(ctx, field)
+	case "escalated":
+		return ec.fieldContext_Problem_escalated(ctx, field)
+	case "comments":
+		return ec.fieldContext_Problem_comments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Problem", field.Name)
+}
+
+func (ec *executionContext) childFields_ProblemComment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "author":
+		return ec.fieldContext_ProblemComment_author(ctx, field)
+	case "body":
+		return ec.fieldContext_ProblemComment_body(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ProblemComment_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProblemComment", field.Name)
 }
 
 func (ec *executionContext) childFields_ProblemConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4027,6 +5005,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_endOn(ctx, field)
 	case "plannedInvestment":
 		return ec.fieldContext_Project_plannedInvestment(ctx, field)
+	case "approvalRef":
+		return ec.fieldContext_Project_approvalRef(ctx, field)
 	case "sourceSystem":
 		return ec.fieldContext_Project_sourceSystem(ctx, field)
 	case "externalId":
@@ -4483,6 +5463,106 @@ func (ec *executionContext) field_Connector_runs_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_acknowledgeProblem_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_adjustProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "approvalRef",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["approvalRef"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "changes",
+		func(ctx context.Context, v any) (*fundhub.ProjectAdjustment, error) {
+			return ec.unmarshalOProjectAdjustment2ᚖfundhubᚐProjectAdjustment(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["changes"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_admitProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_allocate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (fundhub.AllocationInput, error) {
+			return ec.unmarshalNAllocationInput2fundhubᚐAllocationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_applyChange_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_applyProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (fundhub.ProjectApplication, error) {
+			return ec.unmarshalNProjectApplication2fundhubᚐProjectApplication(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_changePassword_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4502,6 +5582,64 @@ func (ec *executionContext) field_Mutation_changePassword_args(ctx context.Conte
 		return nil, err
 	}
 	args["newPassword"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_commentOnProblem_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "body",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["body"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_completeProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_confirmReceipt_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "receivedOn",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["receivedOn"] = arg1
 	return args, nil
 }
 
@@ -4555,6 +5693,94 @@ func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_decideChange_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "approve",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["approve"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_escalateProblem_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_fileBreakdown_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filedOn",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filedOn"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_fileProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4577,6 +5803,20 @@ func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_raiseProblem_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (fundhub.ProblemInput, error) {
+			return ec.unmarshalNProblemInput2fundhubᚐProblemInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_reprocessRejectedRows_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4591,6 +5831,88 @@ func (ec *executionContext) field_Mutation_reprocessRejectedRows_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_requestChange_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reportId",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reportId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "changes",
+		func(ctx context.Context, v any) ([]*fundhub.LineChange, error) {
+			return ec.unmarshalNLineChangeInput2ᚕᚖfundhubᚐLineChangeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["changes"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resolveProblem_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reviewReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "accept",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["accept"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4602,6 +5924,44 @@ func (ec *executionContext) field_Mutation_revokeToken_args(ctx context.Context,
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_saveReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "regionCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "quarter",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["quarter"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "lines",
+		func(ctx context.Context, v any) ([]*fundhub.ReportLineInput, error) {
+			return ec.unmarshalNReportLineInput2ᚕᚖfundhubᚐReportLineInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lines"] = arg3
 	return args, nil
 }
 
@@ -4690,6 +6050,70 @@ func (ec *executionContext) field_Mutation_setUserRoles_args(ctx context.Context
 		return nil, err
 	}
 	args["roles"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_startProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_submitReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_terminateProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "approvalRef",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["approvalRef"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_transmitReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -4817,6 +6241,36 @@ func (ec *executionContext) field_Query_allocations_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_changeRequests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*fundhub.ChangeRequestFilter, error) {
+			return ec.unmarshalOChangeRequestFilter2ᚖfundhubᚐChangeRequestFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_connector_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4828,6 +6282,20 @@ func (ec *executionContext) field_Query_connector_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_executionReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -4962,6 +6430,20 @@ func (ec *executionContext) field_Query_performanceTargets_args(ctx context.Cont
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_problem_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -5837,6 +7319,185 @@ func (ec *executionContext) resolveBatch_Allocation_paid(ctx context.Context, fi
 	)
 }
 
+func (ec *executionContext) _Allocation_children(ctx context.Context, field graphql.CollectedField, obj *fundhub.Allocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Allocation_children(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.resolveBatch_Allocation_children(ctx, field, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*fundhub.Allocation) graphql.Marshaler {
+			return ec.marshalNAllocation2ᚕᚖfundhubᚐAllocationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Allocation_children(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Allocation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Allocation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Allocation_children(ctx context.Context, field graphql.CollectedField, obj *fundhub.Allocation) (any, error) {
+	resolver := ec.Resolvers.Allocation()
+	if batch, ok := graphql.BatchParentsFor[*fundhub.Allocation](ctx, "Allocation"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Children(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[[]*fundhub.Allocation](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Allocation.children",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Children(ctx, []*fundhub.Allocation{obj})
+	return graphql.ResolveBatchSingleResult[[]*fundhub.Allocation](
+		ctx,
+		results,
+		err,
+		"Allocation.children",
+	)
+}
+
+func (ec *executionContext) _Allocation_unallocated(ctx context.Context, field graphql.CollectedField, obj *fundhub.Allocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Allocation_unallocated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.resolveBatch_Allocation_unallocated(ctx, field, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Allocation_unallocated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Allocation", field, true, true, "Decimal")
+}
+func (ec *executionContext) resolveBatch_Allocation_unallocated(ctx context.Context, field graphql.CollectedField, obj *fundhub.Allocation) (any, error) {
+	resolver := ec.Resolvers.Allocation()
+	if batch, ok := graphql.BatchParentsFor[*fundhub.Allocation](ctx, "Allocation"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Unallocated(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*decimal.Decimal](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Allocation.unallocated",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Unallocated(ctx, []*fundhub.Allocation{obj})
+	return graphql.ResolveBatchSingleResult[*decimal.Decimal](
+		ctx,
+		results,
+		err,
+		"Allocation.unallocated",
+	)
+}
+
+func (ec *executionContext) _Allocation_targets(ctx context.Context, field graphql.CollectedField, obj *fundhub.Allocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Allocation_targets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.resolveBatch_Allocation_targets(ctx, field, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*fundhub.PerformanceTarget) graphql.Marshaler {
+			return ec.marshalNPerformanceTarget2ᚕᚖfundhubᚐPerformanceTargetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Allocation_targets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Allocation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PerformanceTarget(ctx, field)
+		},
+	}
+	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Allocation_targets(ctx context.Context, field graphql.CollectedField, obj *fundhub.Allocation) (any, error) {
+	resolver := ec.Resolvers.Allocation()
+	if batch, ok := graphql.BatchParentsFor[*fundhub.Allocation](ctx, "Allocation"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Targets(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[[]*fundhub.PerformanceTarget](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Allocation.targets",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Targets(ctx, []*fundhub.Allocation{obj})
+	return graphql.ResolveBatchSingleResult[[]*fundhub.PerformanceTarget](
+		ctx,
+		results,
+		err,
+		"Allocation.targets",
+	)
+}
+
+func (ec *executionContext) _Allocation_reserveException(ctx context.Context, field graphql.CollectedField, obj *fundhub.Allocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Allocation_reserveException(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReserveException, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Allocation_reserveException(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Allocation", field, false, false, "String")
+}
+
 func (ec *executionContext) _Allocation_sourceSystem(ctx context.Context, field graphql.CollectedField, obj *fundhub.Allocation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6535,6 +8196,529 @@ func (ec *executionContext) fieldContext_Cell_value(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Cell", field, false, false, "String")
 }
 
+func (ec *executionContext) _ChangeRequest_id(ctx context.Context, field graphql.CollectedField, obj *fundhub.ChangeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequest_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequest_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeRequest", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ChangeRequest_report(ctx context.Context, field graphql.CollectedField, obj *fundhub.ChangeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequest_report(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.resolveBatch_ChangeRequest_report(ctx, field, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.ExecutionReport) graphql.Marshaler {
+			return ec.marshalOExecutionReport2ᚖfundhubᚐExecutionReport(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequest_report(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExecutionReport(ctx, field)
+		},
+	}
+	return fc, nil
+}
+func (ec *executionContext) resolveBatch_ChangeRequest_report(ctx context.Context, field graphql.CollectedField, obj *fundhub.ChangeRequest) (any, error) {
+	resolver := ec.Resolvers.ChangeRequest()
+	if batch, ok := graphql.BatchParentsFor[*fundhub.ChangeRequest](ctx, "ChangeRequest"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Report(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*fundhub.ExecutionReport](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"ChangeRequest.report",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Report(ctx, []*fundhub.ChangeRequest{obj})
+	return graphql.ResolveBatchSingleResult[*fundhub.ExecutionReport](
+		ctx,
+		results,
+		err,
+		"ChangeRequest.report",
+	)
+}
+
+func (ec *executionContext) _ChangeRequest_region(ctx context.Context, field graphql.CollectedField, obj *fundhub.ChangeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequest_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.resolveBatch_ChangeRequest_region(ctx, field, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚖfundhubᚐRegion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequest_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+func (ec *executionContext) resolveBatch_ChangeRequest_region(ctx context.Context, field graphql.CollectedField, obj *fundhub.ChangeRequest) (any, error) {
+	resolver := ec.Resolvers.ChangeRequest()
+	if batch, ok := graphql.BatchParentsFor[*fundhub.ChangeRequest](ctx, "ChangeRequest"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Region(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*fundhub.Region](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"ChangeRequest.region",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Region(ctx, []*fundhub.ChangeRequest{obj})
+	return graphql.ResolveBatchSingleResult[*fundhub.Region](
+		ctx,
+		results,
+		err,
+		"ChangeRequest.region",
+	)
+}
+
+func (ec *executionContext) _ChangeRequest_changes(ctx context.Context, field graphql.CollectedField, obj *fundhub.ChangeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequest_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []fundhub.LineChange) graphql.Marshaler {
+			return ec.marshalNLineChange2ᚕfundhubᚐLineChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequest_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeRequest",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LineChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeRequest_reason(ctx context.Context, field graphql.CollectedField, obj *fundhub.ChangeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequest_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequest_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChangeRequest_status(ctx context.Context, field graphql.CollectedField, obj *fundhub.ChangeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequest_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v fundhub.ChangeStatus) graphql.Marshaler {
+			return ec.marshalNChangeStatus2fundhubᚐChangeStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequest_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeRequest", field, false, false, "ChangeStatus")
+}
+
+func (ec *executionContext) _ChangeRequest_requestedBy(ctx context.Context, field graphql.CollectedField, obj *fundhub.ChangeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequest_requestedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequest_requestedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChangeRequest_requestedAt(ctx context.Context, field graphql.CollectedField, obj *fundhub.ChangeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequest_requestedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequest_requestedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeRequest", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ChangeRequest_decidedBy(ctx context.Context, field graphql.CollectedField, obj *fundhub.ChangeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequest_decidedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequest_decidedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChangeRequest_decidedAt(ctx context.Context, field graphql.CollectedField, obj *fundhub.ChangeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequest_decidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequest_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeRequest", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ChangeRequest_decisionNote(ctx context.Context, field graphql.CollectedField, obj *fundhub.ChangeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequest_decisionNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequest_decisionNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChangeRequest_appliedAt(ctx context.Context, field graphql.CollectedField, obj *fundhub.ChangeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequest_appliedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppliedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequest_appliedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeRequest", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ChangeRequestConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ChangeRequestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequestConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ChangeRequestEdge) graphql.Marshaler {
+			return ec.marshalNChangeRequestEdge2ᚕᚖfundhubᚋgraphᚐChangeRequestEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequestConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeRequestConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeRequestEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeRequestConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ChangeRequestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequestConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*fundhub.ChangeRequest) graphql.Marshaler {
+			return ec.marshalNChangeRequest2ᚕᚖfundhubᚐChangeRequestᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequestConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeRequestConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeRequestConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ChangeRequestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequestConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖfundhubᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequestConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeRequestConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeRequestConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ChangeRequestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequestConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequestConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeRequestConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ChangeRequestEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ChangeRequestEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequestEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequestEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeRequestEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChangeRequestEdge_node(ctx context.Context, field graphql.CollectedField, obj *ChangeRequestEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeRequestEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.ChangeRequest) graphql.Marshaler {
+			return ec.marshalNChangeRequest2ᚖfundhubᚐChangeRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeRequestEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeRequestEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Connector_id(ctx context.Context, field graphql.CollectedField, obj *fundhub.Connector) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6988,6 +9172,29 @@ func (ec *executionContext) fieldContext_ExecutionReport_transmittedAt(_ context
 	return graphql.NewScalarFieldContext("ExecutionReport", field, false, false, "Time")
 }
 
+func (ec *executionContext) _ExecutionReport_returnReason(ctx context.Context, field graphql.CollectedField, obj *fundhub.ExecutionReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecutionReport_returnReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReturnReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExecutionReport_returnReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecutionReport", field, false, false, "String")
+}
+
 func (ec *executionContext) _ExecutionReport_lines(ctx context.Context, field graphql.CollectedField, obj *fundhub.ExecutionReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7040,6 +9247,61 @@ func (ec *executionContext) resolveBatch_ExecutionReport_lines(ctx context.Conte
 		results,
 		err,
 		"ExecutionReport.lines",
+	)
+}
+
+func (ec *executionContext) _ExecutionReport_changeRequests(ctx context.Context, field graphql.CollectedField, obj *fundhub.ExecutionReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecutionReport_changeRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.resolveBatch_ExecutionReport_changeRequests(ctx, field, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*fundhub.ChangeRequest) graphql.Marshaler {
+			return ec.marshalNChangeRequest2ᚕᚖfundhubᚐChangeRequestᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecutionReport_changeRequests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExecutionReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+func (ec *executionContext) resolveBatch_ExecutionReport_changeRequests(ctx context.Context, field graphql.CollectedField, obj *fundhub.ExecutionReport) (any, error) {
+	resolver := ec.Resolvers.ExecutionReport()
+	if batch, ok := graphql.BatchParentsFor[*fundhub.ExecutionReport](ctx, "ExecutionReport"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.ChangeRequests(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[[]*fundhub.ChangeRequest](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"ExecutionReport.changeRequests",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.ChangeRequests(ctx, []*fundhub.ExecutionReport{obj})
+	return graphql.ResolveBatchSingleResult[[]*fundhub.ChangeRequest](
+		ctx,
+		results,
+		err,
+		"ExecutionReport.changeRequests",
 	)
 }
 
@@ -7727,6 +9989,1066 @@ func (ec *executionContext) fieldContext_IssuedToken_record(_ context.Context, f
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Token(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LineChange_lineId(ctx context.Context, field graphql.CollectedField, obj *fundhub.LineChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LineChange_lineId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LineID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LineChange_lineId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LineChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LineChange_paidAmount(ctx context.Context, field graphql.CollectedField, obj *fundhub.LineChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LineChange_paidAmount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaidAmount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LineChange_paidAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LineChange", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _LineChange_actualValue(ctx context.Context, field graphql.CollectedField, obj *fundhub.LineChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LineChange_actualValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActualValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LineChange_actualValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LineChange", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _LineChange_note(ctx context.Context, field graphql.CollectedField, obj *fundhub.LineChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LineChange_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LineChange_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LineChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _Mutation_applyProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_applyProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApplyProject(ctx, fc.Args["input"].(fundhub.ProjectApplication))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖfundhubᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_applyProject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_applyProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_fileProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_fileProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().FileProject(ctx, fc.Args["id"].(int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖfundhubᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_fileProject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_fileProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_admitProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_admitProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AdmitProject(ctx, fc.Args["id"].(int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖfundhubᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_admitProject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_admitProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_startProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_startProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StartProject(ctx, fc.Args["id"].(int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖfundhubᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_startProject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_startProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_adjustProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_adjustProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AdjustProject(ctx, fc.Args["id"].(int64), fc.Args["approvalRef"].(string), fc.Args["changes"].(*fundhub.ProjectAdjustment))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖfundhubᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_adjustProject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_adjustProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_terminateProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_terminateProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TerminateProject(ctx, fc.Args["id"].(int64), fc.Args["approvalRef"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖfundhubᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_terminateProject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_terminateProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_completeProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_completeProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CompleteProject(ctx, fc.Args["id"].(int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖfundhubᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_completeProject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_completeProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_allocate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_allocate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Allocate(ctx, fc.Args["input"].(fundhub.AllocationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Allocation) graphql.Marshaler {
+			return ec.marshalNAllocation2ᚖfundhubᚐAllocation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_allocate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Allocation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_allocate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_confirmReceipt(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_confirmReceipt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConfirmReceipt(ctx, fc.Args["id"].(int64), fc.Args["receivedOn"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Allocation) graphql.Marshaler {
+			return ec.marshalNAllocation2ᚖfundhubᚐAllocation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_confirmReceipt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Allocation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_confirmReceipt_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_fileBreakdown(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_fileBreakdown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().FileBreakdown(ctx, fc.Args["id"].(int64), fc.Args["filedOn"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Allocation) graphql.Marshaler {
+			return ec.marshalNAllocation2ᚖfundhubᚐAllocation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_fileBreakdown(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Allocation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_fileBreakdown_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_saveReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_saveReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SaveReport(ctx, fc.Args["regionCode"].(string), fc.Args["year"].(int), fc.Args["quarter"].(int), fc.Args["lines"].([]*fundhub.ReportLineInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.ExecutionReport) graphql.Marshaler {
+			return ec.marshalNExecutionReport2ᚖfundhubᚐExecutionReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_saveReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExecutionReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_saveReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_submitReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_submitReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubmitReport(ctx, fc.Args["id"].(int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.ExecutionReport) graphql.Marshaler {
+			return ec.marshalNExecutionReport2ᚖfundhubᚐExecutionReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_submitReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExecutionReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_submitReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reviewReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reviewReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReviewReport(ctx, fc.Args["id"].(int64), fc.Args["accept"].(bool), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.ExecutionReport) graphql.Marshaler {
+			return ec.marshalNExecutionReport2ᚖfundhubᚐExecutionReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reviewReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExecutionReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reviewReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_transmitReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_transmitReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TransmitReport(ctx, fc.Args["id"].(int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.ExecutionReport) graphql.Marshaler {
+			return ec.marshalNExecutionReport2ᚖfundhubᚐExecutionReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_transmitReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExecutionReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_transmitReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_requestChange(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_requestChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RequestChange(ctx, fc.Args["reportId"].(int64), fc.Args["changes"].([]*fundhub.LineChange), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.ChangeRequest) graphql.Marshaler {
+			return ec.marshalNChangeRequest2ᚖfundhubᚐChangeRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_requestChange(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_requestChange_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_decideChange(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_decideChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DecideChange(ctx, fc.Args["id"].(int64), fc.Args["approve"].(bool), fc.Args["note"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.ChangeRequest) graphql.Marshaler {
+			return ec.marshalNChangeRequest2ᚖfundhubᚐChangeRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_decideChange(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_decideChange_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_applyChange(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_applyChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApplyChange(ctx, fc.Args["id"].(int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.ChangeRequest) graphql.Marshaler {
+			return ec.marshalNChangeRequest2ᚖfundhubᚐChangeRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_applyChange(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_applyChange_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_raiseProblem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_raiseProblem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RaiseProblem(ctx, fc.Args["input"].(fundhub.ProblemInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Problem) graphql.Marshaler {
+			return ec.marshalNProblem2ᚖfundhubᚐProblem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_raiseProblem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Problem(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_raiseProblem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acknowledgeProblem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acknowledgeProblem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcknowledgeProblem(ctx, fc.Args["id"].(int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Problem) graphql.Marshaler {
+			return ec.marshalNProblem2ᚖfundhubᚐProblem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acknowledgeProblem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Problem(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acknowledgeProblem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_commentOnProblem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_commentOnProblem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CommentOnProblem(ctx, fc.Args["id"].(int64), fc.Args["body"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Problem) graphql.Marshaler {
+			return ec.marshalNProblem2ᚖfundhubᚐProblem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_commentOnProblem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Problem(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_commentOnProblem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resolveProblem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resolveProblem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResolveProblem(ctx, fc.Args["id"].(int64), fc.Args["note"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Problem) graphql.Marshaler {
+			return ec.marshalNProblem2ᚖfundhubᚐProblem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resolveProblem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Problem(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resolveProblem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_escalateProblem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_escalateProblem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EscalateProblem(ctx, fc.Args["id"].(int64), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Problem) graphql.Marshaler {
+			return ec.marshalNProblem2ᚖfundhubᚐProblem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_escalateProblem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Problem(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_escalateProblem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -10130,6 +13452,153 @@ func (ec *executionContext) fieldContext_Problem_resolutionNote(_ context.Contex
 	return graphql.NewScalarFieldContext("Problem", field, false, false, "String")
 }
 
+func (ec *executionContext) _Problem_escalated(ctx context.Context, field graphql.CollectedField, obj *fundhub.Problem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Problem_escalated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Escalated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Problem_escalated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Problem", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Problem_comments(ctx context.Context, field graphql.CollectedField, obj *fundhub.Problem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Problem_comments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.resolveBatch_Problem_comments(ctx, field, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*fundhub.ProblemComment) graphql.Marshaler {
+			return ec.marshalNProblemComment2ᚕᚖfundhubᚐProblemCommentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Problem_comments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Problem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProblemComment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Problem_comments(ctx context.Context, field graphql.CollectedField, obj *fundhub.Problem) (any, error) {
+	resolver := ec.Resolvers.Problem()
+	if batch, ok := graphql.BatchParentsFor[*fundhub.Problem](ctx, "Problem"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Comments(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[[]*fundhub.ProblemComment](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Problem.comments",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Comments(ctx, []*fundhub.Problem{obj})
+	return graphql.ResolveBatchSingleResult[[]*fundhub.ProblemComment](
+		ctx,
+		results,
+		err,
+		"Problem.comments",
+	)
+}
+
+func (ec *executionContext) _ProblemComment_author(ctx context.Context, field graphql.CollectedField, obj *fundhub.ProblemComment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProblemComment_author(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Author, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProblemComment_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProblemComment", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProblemComment_body(ctx context.Context, field graphql.CollectedField, obj *fundhub.ProblemComment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProblemComment_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProblemComment_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProblemComment", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProblemComment_createdAt(ctx context.Context, field graphql.CollectedField, obj *fundhub.ProblemComment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProblemComment_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProblemComment_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProblemComment", field, false, false, "Time")
+}
+
 func (ec *executionContext) _ProblemConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ProblemConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10541,6 +14010,29 @@ func (ec *executionContext) _Project_plannedInvestment(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_Project_plannedInvestment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Project", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Project_approvalRef(ctx context.Context, field graphql.CollectedField, obj *fundhub.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_approvalRef(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ApprovalRef, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_approvalRef(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "String")
 }
 
 func (ec *executionContext) _Project_sourceSystem(ctx context.Context, field graphql.CollectedField, obj *fundhub.Project) (ret graphql.Marshaler) {
@@ -11352,6 +14844,138 @@ func (ec *executionContext) fieldContext_Query_problems(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_problems_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_problem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_problem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Problem(ctx, fc.Args["id"].(int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Problem) graphql.Marshaler {
+			return ec.marshalOProblem2ᚖfundhubᚐProblem(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_problem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Problem(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_problem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_executionReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_executionReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ExecutionReport(ctx, fc.Args["id"].(int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.ExecutionReport) graphql.Marshaler {
+			return ec.marshalOExecutionReport2ᚖfundhubᚐExecutionReport(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_executionReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExecutionReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_executionReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_changeRequests(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_changeRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ChangeRequests(ctx, fc.Args["filter"].(*fundhub.ChangeRequestFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ChangeRequestConnection) graphql.Marshaler {
+			return ec.marshalNChangeRequestConnection2ᚖfundhubᚋgraphᚐChangeRequestConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_changeRequests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeRequestConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_changeRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15542,6 +19166,174 @@ func UnmarshalAllocationFilter(ctx context.Context, raw any) (fundhub.Allocation
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAllocationInput(ctx context.Context, obj any) (fundhub.AllocationInput, error) {
+	var it fundhub.AllocationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"fundId", "parentId", "fromRegion", "toRegion", "projectId", "amount", "source", "document", "issuedOn", "targets", "reserveException"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "fundId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fundId"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FundID = data
+		case "parentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentId"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentID = data
+		case "fromRegion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromRegion"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromRegion = data
+		case "toRegion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toRegion"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToRegion = data
+		case "projectId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectId"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectID = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalNFundSource2fundhubᚐFundSource(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		case "document":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("document"))
+			data, err := ec.unmarshalNDocumentInput2fundhubᚐDocumentInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Document = data
+		case "issuedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOn = data
+		case "targets":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targets"))
+			data, err := ec.unmarshalOTargetInput2ᚕᚖfundhubᚐTargetInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Targets = data
+		case "reserveException":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reserveException"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReserveException = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAllocationInput unmarshals raw into the AllocationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAllocationInput(ctx context.Context, raw any) (fundhub.AllocationInput, error) {
+	var out fundhub.AllocationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AllocationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputChangeRequestFilter(ctx context.Context, obj any) (fundhub.ChangeRequestFilter, error) {
+	var it fundhub.ChangeRequestFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"regionUnder", "status", "reportId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "regionUnder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("regionUnder"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegionUnder = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOChangeStatus2ᚖfundhubᚐChangeStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "reportId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportId"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChangeRequestFilter unmarshals raw into the ChangeRequestFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChangeRequestFilter(ctx context.Context, raw any) (fundhub.ChangeRequestFilter, error) {
+	var out fundhub.ChangeRequestFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangeRequestFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputConnectorInput(ctx context.Context, obj any) (fundhub.ConnectorInput, error) {
 	var it fundhub.ConnectorInput
 	if obj == nil {
@@ -15612,6 +19404,69 @@ func UnmarshalConnectorInput(ctx context.Context, raw any) (fundhub.ConnectorInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDocumentInput(ctx context.Context, obj any) (fundhub.DocumentInput, error) {
+	var it fundhub.DocumentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"number", "issuedOn", "issuerRegion", "title"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "number":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("number"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Number = data
+		case "issuedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedOn = data
+		case "issuerRegion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerRegion"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerRegion = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDocumentInput unmarshals raw into the DocumentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDocumentInput(ctx context.Context, raw any) (fundhub.DocumentInput, error) {
+	var out fundhub.DocumentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DocumentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputFundFilter(ctx context.Context, obj any) (fundhub.FundFilter, error) {
 	var it fundhub.FundFilter
 	if obj == nil {
@@ -15672,6 +19527,69 @@ func (ec *executionContext) unmarshalInputFundFilter(ctx context.Context, obj an
 func UnmarshalFundFilter(ctx context.Context, raw any) (fundhub.FundFilter, error) {
 	var out fundhub.FundFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "FundFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLineChangeInput(ctx context.Context, obj any) (fundhub.LineChange, error) {
+	var it fundhub.LineChange
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"lineId", "paidAmount", "actualValue", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "lineId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lineId"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LineID = data
+		case "paidAmount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paidAmount"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PaidAmount = data
+		case "actualValue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actualValue"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActualValue = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLineChangeInput unmarshals raw into the LineChangeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLineChangeInput(ctx context.Context, raw any) (fundhub.LineChange, error) {
+	var out fundhub.LineChange
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LineChangeInput", raw, &out)
 	return out, err
 }
 
@@ -15840,7 +19758,7 @@ func (ec *executionContext) unmarshalInputProblemFilter(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"regionUnder", "kind", "status", "rule"}
+	fieldsInOrder := [...]string{"regionUnder", "kind", "status", "rule", "escalated"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15875,6 +19793,13 @@ func (ec *executionContext) unmarshalInputProblemFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.Rule = data
+		case "escalated":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalated"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Escalated = data
 		}
 	}
 	return it, nil
@@ -15889,6 +19814,237 @@ func (ec *executionContext) unmarshalInputProblemFilter(ctx context.Context, obj
 func UnmarshalProblemFilter(ctx context.Context, raw any) (fundhub.ProblemFilter, error) {
 	var out fundhub.ProblemFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProblemFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProblemInput(ctx context.Context, obj any) (fundhub.ProblemInput, error) {
+	var it fundhub.ProblemInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "severity", "regionCode", "projectId", "allocationId", "title", "detail"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "severity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severity"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Severity = data
+		case "regionCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("regionCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegionCode = data
+		case "projectId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectId"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectID = data
+		case "allocationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allocationId"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllocationID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "detail":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detail"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Detail = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProblemInput unmarshals raw into the ProblemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProblemInput(ctx context.Context, raw any) (fundhub.ProblemInput, error) {
+	var out fundhub.ProblemInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProblemInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProjectAdjustment(ctx context.Context, obj any) (fundhub.ProjectAdjustment, error) {
+	var it fundhub.ProjectAdjustment
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "plannedInvestment", "startOn", "endOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "plannedInvestment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("plannedInvestment"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlannedInvestment = data
+		case "startOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartOn = data
+		case "endOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProjectAdjustment unmarshals raw into the ProjectAdjustment input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProjectAdjustment(ctx context.Context, raw any) (fundhub.ProjectAdjustment, error) {
+	var out fundhub.ProjectAdjustment
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProjectAdjustment", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProjectApplication(ctx context.Context, obj any) (fundhub.ProjectApplication, error) {
+	var it fundhub.ProjectApplication
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "name", "regionCode", "direction", "plannedInvestment", "startOn", "endOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "regionCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("regionCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegionCode = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNDirection2fundhubᚐDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "plannedInvestment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("plannedInvestment"))
+			data, err := ec.unmarshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlannedInvestment = data
+		case "startOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartOn = data
+		case "endOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProjectApplication unmarshals raw into the ProjectApplication input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProjectApplication(ctx context.Context, raw any) (fundhub.ProjectApplication, error) {
+	var out fundhub.ProjectApplication
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProjectApplication", raw, &out)
 	return out, err
 }
 
@@ -16018,6 +20174,97 @@ func UnmarshalReportFilter(ctx context.Context, raw any) (fundhub.ReportFilter, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputReportLineInput(ctx context.Context, obj any) (fundhub.ReportLineInput, error) {
+	var it fundhub.ReportLineInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"allocationId", "projectId", "source", "paidAmount", "targetId", "actualValue", "unit", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "allocationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allocationId"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllocationID = data
+		case "projectId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectId"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectID = data
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalOFundSource2ᚖfundhubᚐFundSource(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		case "paidAmount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paidAmount"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PaidAmount = data
+		case "targetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetId"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetID = data
+		case "actualValue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actualValue"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActualValue = data
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReportLineInput unmarshals raw into the ReportLineInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReportLineInput(ctx context.Context, raw any) (fundhub.ReportLineInput, error) {
+	var out fundhub.ReportLineInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReportLineInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputTargetFilter(ctx context.Context, obj any) (fundhub.TargetFilter, error) {
 	var it fundhub.TargetFilter
 	if obj == nil {
@@ -16085,6 +20332,90 @@ func (ec *executionContext) unmarshalInputTargetFilter(ctx context.Context, obj 
 func UnmarshalTargetFilter(ctx context.Context, raw any) (fundhub.TargetFilter, error) {
 	var out fundhub.TargetFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "TargetFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTargetInput(ctx context.Context, obj any) (fundhub.TargetInput, error) {
+	var it fundhub.TargetInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"parentId", "level1", "level2", "indicator", "unit", "comparator", "targetValue"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "parentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentId"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentID = data
+		case "level1":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level1"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level1 = data
+		case "level2":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level2"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level2 = data
+		case "indicator":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indicator"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Indicator = data
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		case "comparator":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comparator"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comparator = data
+		case "targetValue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetValue"))
+			data, err := ec.unmarshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetValue = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTargetInput unmarshals raw into the TargetInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTargetInput(ctx context.Context, raw any) (fundhub.TargetInput, error) {
+	var out fundhub.TargetInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TargetInput", raw, &out)
 	return out, err
 }
 
@@ -16189,6 +20520,29 @@ func (ec *executionContext) _Allocation(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Allocation_paid(ctx, field, obj)
 				})
+		case "children":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Allocation_children(ctx, field, obj)
+				})
+		case "unallocated":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Allocation_unallocated(ctx, field, obj)
+				})
+		case "targets":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Allocation_targets(ctx, field, obj)
+				})
+		case "reserveException":
+			out.Values[i] = ec._Allocation_reserveException(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "sourceSystem":
 			out.Values[i] = ec._Allocation_sourceSystem(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -16478,6 +20832,182 @@ func (ec *executionContext) _Cell(ctx context.Context, sel ast.SelectionSet, obj
 	return out
 }
 
+var changeRequestImplementors = []string{"ChangeRequest"}
+
+func (ec *executionContext) _ChangeRequest(ctx context.Context, sel ast.SelectionSet, obj *fundhub.ChangeRequest) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeRequestImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeRequest")
+		case "id":
+			out.Values[i] = ec._ChangeRequest_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "report":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChangeRequest_report(ctx, field, obj)
+				})
+		case "region":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChangeRequest_region(ctx, field, obj)
+				})
+		case "changes":
+			out.Values[i] = ec._ChangeRequest_changes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._ChangeRequest_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._ChangeRequest_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requestedBy":
+			out.Values[i] = ec._ChangeRequest_requestedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requestedAt":
+			out.Values[i] = ec._ChangeRequest_requestedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedBy":
+			out.Values[i] = ec._ChangeRequest_decidedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedAt":
+			out.Values[i] = ec._ChangeRequest_decidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decisionNote":
+			out.Values[i] = ec._ChangeRequest_decisionNote(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "appliedAt":
+			out.Values[i] = ec._ChangeRequest_appliedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var changeRequestConnectionImplementors = []string{"ChangeRequestConnection"}
+
+func (ec *executionContext) _ChangeRequestConnection(ctx context.Context, sel ast.SelectionSet, obj *ChangeRequestConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeRequestConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeRequestConnection")
+		case "edges":
+			out.Values[i] = ec._ChangeRequestConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ChangeRequestConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ChangeRequestConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ChangeRequestConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var changeRequestEdgeImplementors = []string{"ChangeRequestEdge"}
+
+func (ec *executionContext) _ChangeRequestEdge(ctx context.Context, sel ast.SelectionSet, obj *ChangeRequestEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeRequestEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeRequestEdge")
+		case "cursor":
+			out.Values[i] = ec._ChangeRequestEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ChangeRequestEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var connectorImplementors = []string{"Connector"}
 
 func (ec *executionContext) _Connector(ctx context.Context, sel ast.SelectionSet, obj *fundhub.Connector) graphql.Marshaler {
@@ -16601,11 +21131,22 @@ func (ec *executionContext) _ExecutionReport(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "returnReason":
+			out.Values[i] = ec._ExecutionReport_returnReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "lines":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ExecutionReport_lines(ctx, field, obj)
+				})
+		case "changeRequests":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExecutionReport_changeRequests(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -16918,6 +21459,54 @@ func (ec *executionContext) _IssuedToken(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var lineChangeImplementors = []string{"LineChange"}
+
+func (ec *executionContext) _LineChange(ctx context.Context, sel ast.SelectionSet, obj *fundhub.LineChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, lineChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LineChange")
+		case "lineId":
+			out.Values[i] = ec._LineChange_lineId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "paidAmount":
+			out.Values[i] = ec._LineChange_paidAmount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "actualValue":
+			out.Values[i] = ec._LineChange_actualValue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._LineChange_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -16937,6 +21526,160 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
+		case "applyProject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_applyProject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fileProject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_fileProject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "admitProject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_admitProject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startProject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_startProject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "adjustProject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_adjustProject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "terminateProject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_terminateProject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "completeProject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_completeProject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "allocate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_allocate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confirmReceipt":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_confirmReceipt(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fileBreakdown":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_fileBreakdown(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "saveReport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_saveReport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitReport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_submitReport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reviewReport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reviewReport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "transmitReport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_transmitReport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestChange":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestChange(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decideChange":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_decideChange(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "applyChange":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_applyChange(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "raiseProblem":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_raiseProblem(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acknowledgeProblem":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acknowledgeProblem(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "commentOnProblem":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_commentOnProblem(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolveProblem":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resolveProblem(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "escalateProblem":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_escalateProblem(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "login":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_login(ctx, field)
@@ -17570,6 +22313,60 @@ func (ec *executionContext) _Problem(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "escalated":
+			out.Values[i] = ec._Problem_escalated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "comments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Problem_comments(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var problemCommentImplementors = []string{"ProblemComment"}
+
+func (ec *executionContext) _ProblemComment(ctx context.Context, sel ast.SelectionSet, obj *fundhub.ProblemComment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, problemCommentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProblemComment")
+		case "author":
+			out.Values[i] = ec._ProblemComment_author(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "body":
+			out.Values[i] = ec._ProblemComment_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._ProblemComment_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17728,6 +22525,11 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 		case "plannedInvestment":
 			out.Values[i] = ec._Project_plannedInvestment(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "approvalRef":
+			out.Values[i] = ec._Project_approvalRef(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sourceSystem":
@@ -17944,6 +22746,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_problems(ctx, field)
+				})
+		case "problem":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_problem(ctx, field)
+				})
+		case "executionReport":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_executionReport(ctx, field)
+				})
+		case "changeRequests":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_changeRequests(ctx, field)
 				})
 		case "connectors":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -19422,6 +24242,11 @@ func (ec *executionContext) marshalNAllocationEdge2ᚖfundhubᚋgraphᚐAllocati
 	return ec._AllocationEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAllocationInput2fundhubᚐAllocationInput(ctx context.Context, v any) (fundhub.AllocationInput, error) {
+	res, err := ec.unmarshalInputAllocationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNAllocationSourceRecord2ᚕᚖfundhubᚐAllocationSourceRecordᚄ(ctx context.Context, sel ast.SelectionSet, v []*fundhub.AllocationSourceRecord) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -19507,6 +24332,78 @@ func (ec *executionContext) marshalNCell2ᚖfundhubᚋgraphᚐCell(ctx context.C
 		return graphql.Null
 	}
 	return ec._Cell(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChangeRequest2ᚕᚖfundhubᚐChangeRequestᚄ(ctx context.Context, sel ast.SelectionSet, v []*fundhub.ChangeRequest) graphql.Marshaler {
+	ctx = graphql.WithBatchParents(ctx, "ChangeRequest", v, nil)
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChangeRequest2ᚖfundhubᚐChangeRequest(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChangeRequest2ᚖfundhubᚐChangeRequest(ctx context.Context, sel ast.SelectionSet, v *fundhub.ChangeRequest) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangeRequest!")
+		return graphql.Null
+	}
+	return ec._ChangeRequest(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChangeRequestConnection2ᚖfundhubᚋgraphᚐChangeRequestConnection(ctx context.Context, sel ast.SelectionSet, v *ChangeRequestConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangeRequestConnection!")
+		return graphql.Null
+	}
+	return ec._ChangeRequestConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChangeRequestEdge2ᚕᚖfundhubᚋgraphᚐChangeRequestEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ChangeRequestEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChangeRequestEdge2ᚖfundhubᚋgraphᚐChangeRequestEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChangeRequestEdge2ᚖfundhubᚋgraphᚐChangeRequestEdge(ctx context.Context, sel ast.SelectionSet, v *ChangeRequestEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangeRequestEdge!")
+		return graphql.Null
+	}
+	return ec._ChangeRequestEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNChangeStatus2fundhubᚐChangeStatus(ctx context.Context, v any) (fundhub.ChangeStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := fundhub.ChangeStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChangeStatus2fundhubᚐChangeStatus(ctx context.Context, sel ast.SelectionSet, v fundhub.ChangeStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ChangeStatus!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNConnector2ᚕᚖfundhubᚐConnectorᚄ(ctx context.Context, sel ast.SelectionSet, v []*fundhub.Connector) graphql.Marshaler {
@@ -19613,6 +24510,11 @@ func (ec *executionContext) marshalNDirection2fundhubᚐDirection(ctx context.Co
 		graphql.AddInvalidNullFromMarshaler(ctx, "Direction!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNDocumentInput2fundhubᚐDocumentInput(ctx context.Context, v any) (fundhub.DocumentInput, error) {
+	res, err := ec.unmarshalInputDocumentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNExecutionReport2ᚕᚖfundhubᚐExecutionReportᚄ(ctx context.Context, sel ast.SelectionSet, v []*fundhub.ExecutionReport) graphql.Marshaler {
@@ -19795,6 +24697,45 @@ func (ec *executionContext) marshalNIssuedToken2ᚖfundhubᚋgraphᚐIssuedToken
 	return ec._IssuedToken(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNLineChange2fundhubᚐLineChange(ctx context.Context, sel ast.SelectionSet, v fundhub.LineChange) graphql.Marshaler {
+	return ec._LineChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNLineChange2ᚕfundhubᚐLineChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []fundhub.LineChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLineChange2fundhubᚐLineChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNLineChangeInput2ᚕᚖfundhubᚐLineChangeᚄ(ctx context.Context, v any) ([]*fundhub.LineChange, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*fundhub.LineChange, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLineChangeInput2ᚖfundhubᚐLineChange(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNLineChangeInput2ᚖfundhubᚐLineChange(ctx context.Context, v any) (*fundhub.LineChange, error) {
+	res, err := ec.unmarshalInputLineChangeInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNNewUserInput2fundhubᚐNewUser(ctx context.Context, v any) (fundhub.NewUser, error) {
 	res, err := ec.unmarshalInputNewUserInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -19947,6 +24888,30 @@ func (ec *executionContext) marshalNProblem2ᚖfundhubᚐProblem(ctx context.Con
 	return ec._Problem(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNProblemComment2ᚕᚖfundhubᚐProblemCommentᚄ(ctx context.Context, sel ast.SelectionSet, v []*fundhub.ProblemComment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProblemComment2ᚖfundhubᚐProblemComment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProblemComment2ᚖfundhubᚐProblemComment(ctx context.Context, sel ast.SelectionSet, v *fundhub.ProblemComment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProblemComment!")
+		return graphql.Null
+	}
+	return ec._ProblemComment(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNProblemConnection2ᚖfundhubᚋgraphᚐProblemConnection(ctx context.Context, sel ast.SelectionSet, v *ProblemConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ProblemConnection!")
@@ -19979,6 +24944,11 @@ func (ec *executionContext) marshalNProblemEdge2ᚖfundhubᚋgraphᚐProblemEdge
 	return ec._ProblemEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNProblemInput2fundhubᚐProblemInput(ctx context.Context, v any) (fundhub.ProblemInput, error) {
+	res, err := ec.unmarshalInputProblemInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNProject2ᚕᚖfundhubᚐProjectᚄ(ctx context.Context, sel ast.SelectionSet, v []*fundhub.Project) graphql.Marshaler {
 	ctx = graphql.WithBatchParents(ctx, "Project", v, nil)
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -20002,6 +24972,11 @@ func (ec *executionContext) marshalNProject2ᚖfundhubᚐProject(ctx context.Con
 		return graphql.Null
 	}
 	return ec._Project(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNProjectApplication2fundhubᚐProjectApplication(ctx context.Context, v any) (fundhub.ProjectApplication, error) {
+	res, err := ec.unmarshalInputProjectApplication(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNProjectConnection2ᚖfundhubᚋgraphᚐProjectConnection(ctx context.Context, sel ast.SelectionSet, v *ProjectConnection) graphql.Marshaler {
@@ -20213,6 +25188,25 @@ func (ec *executionContext) marshalNReportLine2ᚖfundhubᚐReportLine(ctx conte
 	return ec._ReportLine(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNReportLineInput2ᚕᚖfundhubᚐReportLineInputᚄ(ctx context.Context, v any) ([]*fundhub.ReportLineInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*fundhub.ReportLineInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReportLineInput2ᚖfundhubᚐReportLineInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNReportLineInput2ᚖfundhubᚐReportLineInput(ctx context.Context, v any) (*fundhub.ReportLineInput, error) {
+	res, err := ec.unmarshalInputReportLineInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNReportStatus2fundhubᚐReportStatus(ctx context.Context, v any) (fundhub.ReportStatus, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := fundhub.ReportStatus(tmp)
@@ -20364,6 +25358,11 @@ func (ec *executionContext) marshalNSyncRunEdge2ᚖfundhubᚋgraphᚐSyncRunEdge
 		return graphql.Null
 	}
 	return ec._SyncRunEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTargetInput2ᚖfundhubᚐTargetInput(ctx context.Context, v any) (*fundhub.TargetInput, error) {
+	res, err := ec.unmarshalInputTargetInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -20671,6 +25670,33 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOChangeRequestFilter2ᚖfundhubᚐChangeRequestFilter(ctx context.Context, v any) (*fundhub.ChangeRequestFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputChangeRequestFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOChangeStatus2ᚖfundhubᚐChangeStatus(ctx context.Context, v any) (*fundhub.ChangeStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := fundhub.ChangeStatus(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOChangeStatus2ᚖfundhubᚐChangeStatus(ctx context.Context, sel ast.SelectionSet, v *fundhub.ChangeStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) marshalOConnector2ᚖfundhubᚐConnector(ctx context.Context, sel ast.SelectionSet, v *fundhub.Connector) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -20744,6 +25770,13 @@ func (ec *executionContext) marshalODirection2ᚖfundhubᚐDirection(ctx context
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalOExecutionReport2ᚖfundhubᚐExecutionReport(ctx context.Context, sel ast.SelectionSet, v *fundhub.ExecutionReport) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ExecutionReport(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOFund2ᚖfundhubᚐFund(ctx context.Context, sel ast.SelectionSet, v *fundhub.Fund) graphql.Marshaler {
@@ -20857,6 +25890,13 @@ func (ec *executionContext) marshalOPerformanceTarget2ᚖfundhubᚐPerformanceTa
 	return ec._PerformanceTarget(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOProblem2ᚖfundhubᚐProblem(ctx context.Context, sel ast.SelectionSet, v *fundhub.Problem) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Problem(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOProblemFilter2ᚖfundhubᚐProblemFilter(ctx context.Context, v any) (*fundhub.ProblemFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -20870,6 +25910,14 @@ func (ec *executionContext) marshalOProject2ᚖfundhubᚐProject(ctx context.Con
 		return graphql.Null
 	}
 	return ec._Project(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOProjectAdjustment2ᚖfundhubᚐProjectAdjustment(ctx context.Context, v any) (*fundhub.ProjectAdjustment, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputProjectAdjustment(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOProjectFilter2ᚖfundhubᚐProjectFilter(ctx context.Context, v any) (*fundhub.ProjectFilter, error) {
@@ -20983,6 +26031,23 @@ func (ec *executionContext) unmarshalOTargetFilter2ᚖfundhubᚐTargetFilter(ctx
 	}
 	res, err := ec.unmarshalInputTargetFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOTargetInput2ᚕᚖfundhubᚐTargetInputᚄ(ctx context.Context, v any) ([]*fundhub.TargetInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*fundhub.TargetInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTargetInput2ᚖfundhubᚐTargetInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {

@@ -18,6 +18,18 @@ type Cell struct {
 	Value  string `json:"value"`
 }
 
+type ChangeRequestConnection struct {
+	Edges      []*ChangeRequestEdge     `json:"edges"`
+	Nodes      []*fundhub.ChangeRequest `json:"nodes"`
+	PageInfo   *PageInfo                `json:"pageInfo"`
+	TotalCount int                      `json:"totalCount"`
+}
+
+type ChangeRequestEdge struct {
+	Cursor string                 `json:"cursor"`
+	Node   *fundhub.ChangeRequest `json:"node"`
+}
+
 type ExecutionReportConnection struct {
 	Edges      []*ExecutionReportEdge     `json:"edges"`
 	Nodes      []*fundhub.ExecutionReport `json:"nodes"`

@@ -57,6 +57,11 @@ type Store interface {
 	FindProblems(ctx context.Context, s fundhub.Scope, f fundhub.ProblemFilter,
 		p fundhub.Page) ([]*fundhub.Problem, int, error)
 
+	ApplyProject(ctx context.Context, g fundhub.Guard,
+		in fundhub.ProjectApplication) (*fundhub.Project, error)
+	MoveProject(ctx context.Context, g fundhub.Guard, id int64, step fundhub.ReserveStep,
+		approvalRef *string, adj *fundhub.ProjectAdjustment) (*fundhub.Project, error)
+
 	FindConnectors(ctx context.Context) ([]*fundhub.Connector, error)
 	FindConnectorByName(ctx context.Context, name string) (*fundhub.Connector, error)
 	ConnectorsByIDs(ctx context.Context, ids []int64) ([]*fundhub.Connector, error)

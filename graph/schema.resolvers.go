@@ -68,6 +68,21 @@ func (r *allocationResolver) Paid(ctx context.Context, objs []*fundhub.Allocatio
 	return out, nil
 }
 
+// Children is the batch resolver for the children field.
+func (r *allocationResolver) Children(ctx context.Context, objs []*fundhub.Allocation) ([][]*fundhub.Allocation, error) {
+	panic(fmt.Errorf("not implemented: Children - children"))
+}
+
+// Unallocated is the batch resolver for the unallocated field.
+func (r *allocationResolver) Unallocated(ctx context.Context, objs []*fundhub.Allocation) ([]*decimal.Decimal, error) {
+	panic(fmt.Errorf("not implemented: Unallocated - unallocated"))
+}
+
+// Targets is the batch resolver for the targets field.
+func (r *allocationResolver) Targets(ctx context.Context, objs []*fundhub.Allocation) ([][]*fundhub.PerformanceTarget, error) {
+	panic(fmt.Errorf("not implemented: Targets - targets"))
+}
+
 // Fund is the batch resolver for the fund field.
 func (r *allocationTotalResolver) Fund(ctx context.Context, objs []*fundhub.AllocationTotal) ([]*fundhub.Fund, error) {
 	return one(ctx, loadersFrom(ctx).fundByID, objs,
@@ -78,6 +93,16 @@ func (r *allocationTotalResolver) Fund(ctx context.Context, objs []*fundhub.Allo
 func (r *allocationTotalResolver) Region(ctx context.Context, objs []*fundhub.AllocationTotal) ([]*fundhub.Region, error) {
 	return one(ctx, loadersFrom(ctx).regionByCode, objs,
 		func(t *fundhub.AllocationTotal) (string, bool) { return ptr(t.RegionCode) })
+}
+
+// Report is the batch resolver for the report field.
+func (r *changeRequestResolver) Report(ctx context.Context, objs []*fundhub.ChangeRequest) ([]*fundhub.ExecutionReport, error) {
+	panic(fmt.Errorf("not implemented: Report - report"))
+}
+
+// Region is the batch resolver for the region field.
+func (r *changeRequestResolver) Region(ctx context.Context, objs []*fundhub.ChangeRequest) ([]*fundhub.Region, error) {
+	panic(fmt.Errorf("not implemented: Region - region"))
 }
 
 // Config is the resolver for the config field.
@@ -113,10 +138,130 @@ func (r *executionReportResolver) Lines(ctx context.Context, objs []*fundhub.Exe
 		func(e *fundhub.ExecutionReport) int64 { return e.ID })
 }
 
+// ChangeRequests is the batch resolver for the changeRequests field.
+func (r *executionReportResolver) ChangeRequests(ctx context.Context, objs []*fundhub.ExecutionReport) ([][]*fundhub.ChangeRequest, error) {
+	panic(fmt.Errorf("not implemented: ChangeRequests - changeRequests"))
+}
+
 // OwnerRegion is the batch resolver for the ownerRegion field.
 func (r *fundResolver) OwnerRegion(ctx context.Context, objs []*fundhub.Fund) ([]*fundhub.Region, error) {
 	return one(ctx, loadersFrom(ctx).regionByCode, objs,
 		always(func(f *fundhub.Fund) string { return f.OwnerRegion }))
+}
+
+// ApplyProject is the resolver for the applyProject field.
+func (r *mutationResolver) ApplyProject(ctx context.Context, input fundhub.ProjectApplication) (*fundhub.Project, error) {
+	g, err := r.guardFor(ctx, "apply for project "+input.Name+" at "+input.RegionCode)
+	if err != nil {
+		return nil, err
+	}
+
+	return r.Store.ApplyProject(ctx, g, input)
+}
+
+// FileProject is the resolver for the fileProject field.
+func (r *mutationResolver) FileProject(ctx context.Context, id int64) (*fundhub.Project, error) {
+	return r.moveProject(ctx, id, fundhub.StepFile, nil, nil)
+}
+
+// AdmitProject is the resolver for the admitProject field.
+func (r *mutationResolver) AdmitProject(ctx context.Context, id int64) (*fundhub.Project, error) {
+	return r.moveProject(ctx, id, fundhub.StepAdmit, nil, nil)
+}
+
+// StartProject is the resolver for the startProject field.
+func (r *mutationResolver) StartProject(ctx context.Context, id int64) (*fundhub.Project, error) {
+	return r.moveProject(ctx, id, fundhub.StepStart, nil, nil)
+}
+
+// AdjustProject is the resolver for the adjustProject field.
+func (r *mutationResolver) AdjustProject(ctx context.Context, id int64, approvalRef string, changes *fundhub.ProjectAdjustment) (*fundhub.Project, error) {
+	return r.moveProject(ctx, id, fundhub.StepAdjust, &approvalRef, changes)
+}
+
+// TerminateProject is the resolver for the terminateProject field.
+func (r *mutationResolver) TerminateProject(ctx context.Context, id int64, approvalRef string) (*fundhub.Project, error) {
+	return r.moveProject(ctx, id, fundhub.StepTerminate, &approvalRef, nil)
+}
+
+// CompleteProject is the resolver for the completeProject field.
+func (r *mutationResolver) CompleteProject(ctx context.Context, id int64) (*fundhub.Project, error) {
+	return r.moveProject(ctx, id, fundhub.StepComplete, nil, nil)
+}
+
+// Allocate is the resolver for the allocate field.
+func (r *mutationResolver) Allocate(ctx context.Context, input fundhub.AllocationInput) (*fundhub.Allocation, error) {
+	panic(fmt.Errorf("not implemented: Allocate - allocate"))
+}
+
+// ConfirmReceipt is the resolver for the confirmReceipt field.
+func (r *mutationResolver) ConfirmReceipt(ctx context.Context, id int64, receivedOn time.Time) (*fundhub.Allocation, error) {
+	panic(fmt.Errorf("not implemented: ConfirmReceipt - confirmReceipt"))
+}
+
+// FileBreakdown is the resolver for the fileBreakdown field.
+func (r *mutationResolver) FileBreakdown(ctx context.Context, id int64, filedOn time.Time) (*fundhub.Allocation, error) {
+	panic(fmt.Errorf("not implemented: FileBreakdown - fileBreakdown"))
+}
+
+// SaveReport is the resolver for the saveReport field.
+func (r *mutationResolver) SaveReport(ctx context.Context, regionCode string, year int, quarter int, lines []*fundhub.ReportLineInput) (*fundhub.ExecutionReport, error) {
+	panic(fmt.Errorf("not implemented: SaveReport - saveReport"))
+}
+
+// SubmitReport is the resolver for the submitReport field.
+func (r *mutationResolver) SubmitReport(ctx context.Context, id int64) (*fundhub.ExecutionReport, error) {
+	panic(fmt.Errorf("not implemented: SubmitReport - submitReport"))
+}
+
+// ReviewReport is the resolver for the reviewReport field.
+func (r *mutationResolver) ReviewReport(ctx context.Context, id int64, accept bool, reason *string) (*fundhub.ExecutionReport, error) {
+	panic(fmt.Errorf("not implemented: ReviewReport - reviewReport"))
+}
+
+// TransmitReport is the resolver for the transmitReport field.
+func (r *mutationResolver) TransmitReport(ctx context.Context, id int64) (*fundhub.ExecutionReport, error) {
+	panic(fmt.Errorf("not implemented: TransmitReport - transmitReport"))
+}
+
+// RequestChange is the resolver for the requestChange field.
+func (r *mutationResolver) RequestChange(ctx context.Context, reportID int64, changes []*fundhub.LineChange, reason string) (*fundhub.ChangeRequest, error) {
+	panic(fmt.Errorf("not implemented: RequestChange - requestChange"))
+}
+
+// DecideChange is the resolver for the decideChange field.
+func (r *mutationResolver) DecideChange(ctx context.Context, id int64, approve bool, note string) (*fundhub.ChangeRequest, error) {
+	panic(fmt.Errorf("not implemented: DecideChange - decideChange"))
+}
+
+// ApplyChange is the resolver for the applyChange field.
+func (r *mutationResolver) ApplyChange(ctx context.Context, id int64) (*fundhub.ChangeRequest, error) {
+	panic(fmt.Errorf("not implemented: ApplyChange - applyChange"))
+}
+
+// RaiseProblem is the resolver for the raiseProblem field.
+func (r *mutationResolver) RaiseProblem(ctx context.Context, input fundhub.ProblemInput) (*fundhub.Problem, error) {
+	panic(fmt.Errorf("not implemented: RaiseProblem - raiseProblem"))
+}
+
+// AcknowledgeProblem is the resolver for the acknowledgeProblem field.
+func (r *mutationResolver) AcknowledgeProblem(ctx context.Context, id int64) (*fundhub.Problem, error) {
+	panic(fmt.Errorf("not implemented: AcknowledgeProblem - acknowledgeProblem"))
+}
+
+// CommentOnProblem is the resolver for the commentOnProblem field.
+func (r *mutationResolver) CommentOnProblem(ctx context.Context, id int64, body string) (*fundhub.Problem, error) {
+	panic(fmt.Errorf("not implemented: CommentOnProblem - commentOnProblem"))
+}
+
+// ResolveProblem is the resolver for the resolveProblem field.
+func (r *mutationResolver) ResolveProblem(ctx context.Context, id int64, note string) (*fundhub.Problem, error) {
+	panic(fmt.Errorf("not implemented: ResolveProblem - resolveProblem"))
+}
+
+// EscalateProblem is the resolver for the escalateProblem field.
+func (r *mutationResolver) EscalateProblem(ctx context.Context, id int64, reason string) (*fundhub.Problem, error) {
+	panic(fmt.Errorf("not implemented: EscalateProblem - escalateProblem"))
 }
 
 // Login is the resolver for the login field.
@@ -383,6 +528,11 @@ func (r *problemResolver) Project(ctx context.Context, objs []*fundhub.Problem) 
 		func(p *fundhub.Problem) (int64, bool) { return ptr(p.ProjectID) })
 }
 
+// Comments is the batch resolver for the comments field.
+func (r *problemResolver) Comments(ctx context.Context, objs []*fundhub.Problem) ([][]*fundhub.ProblemComment, error) {
+	panic(fmt.Errorf("not implemented: Comments - comments"))
+}
+
 // Region is the batch resolver for the region field.
 func (r *projectResolver) Region(ctx context.Context, objs []*fundhub.Project) ([]*fundhub.Region, error) {
 	return one(ctx, loadersFrom(ctx).regionByCode, objs,
@@ -570,6 +720,21 @@ func (r *queryResolver) Problems(ctx context.Context, filter *fundhub.ProblemFil
 	})
 
 	return &ProblemConnection{Edges: e, Nodes: trim(nodes, p), PageInfo: info, TotalCount: total}, nil
+}
+
+// Problem is the resolver for the problem field.
+func (r *queryResolver) Problem(ctx context.Context, id int64) (*fundhub.Problem, error) {
+	panic(fmt.Errorf("not implemented: Problem - problem"))
+}
+
+// ExecutionReport is the resolver for the executionReport field.
+func (r *queryResolver) ExecutionReport(ctx context.Context, id int64) (*fundhub.ExecutionReport, error) {
+	panic(fmt.Errorf("not implemented: ExecutionReport - executionReport"))
+}
+
+// ChangeRequests is the resolver for the changeRequests field.
+func (r *queryResolver) ChangeRequests(ctx context.Context, filter *fundhub.ChangeRequestFilter, first *int, after *string) (*ChangeRequestConnection, error) {
+	panic(fmt.Errorf("not implemented: ChangeRequests - changeRequests"))
 }
 
 // Connectors is the resolver for the connectors field.
@@ -776,6 +941,9 @@ func (r *Resolver) Allocation() AllocationResolver { return &allocationResolver{
 // AllocationTotal returns AllocationTotalResolver implementation.
 func (r *Resolver) AllocationTotal() AllocationTotalResolver { return &allocationTotalResolver{r} }
 
+// ChangeRequest returns ChangeRequestResolver implementation.
+func (r *Resolver) ChangeRequest() ChangeRequestResolver { return &changeRequestResolver{r} }
+
 // Connector returns ConnectorResolver implementation.
 func (r *Resolver) Connector() ConnectorResolver { return &connectorResolver{r} }
 
@@ -826,6 +994,7 @@ func (r *Resolver) User() UserResolver { return &userResolver{r} }
 type (
 	allocationResolver        struct{ *Resolver }
 	allocationTotalResolver   struct{ *Resolver }
+	changeRequestResolver     struct{ *Resolver }
 	connectorResolver         struct{ *Resolver }
 	executionReportResolver   struct{ *Resolver }
 	fundResolver              struct{ *Resolver }

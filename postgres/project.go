@@ -7,7 +7,7 @@ import (
 )
 
 const projectCols = `p.id, p.code, p.name, p.region_code, p.direction, p.reserve_status,
-	p.start_on, p.end_on, p.planned_investment, p.implementing_unit_id,
+	p.start_on, p.end_on, p.planned_investment, p.implementing_unit_id, p.approval_ref,
 	p.source_system, p.external_id, p.last_synced_at`
 
 // projectList is the FROM clause and order shared by the project lists; the
