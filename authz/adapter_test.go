@@ -13,7 +13,7 @@ import (
 )
 
 // TestDefaultPolicies_MatchMigration keeps the Go table and the rows
-// migration 00009 seeds equal.
+// migrations 00009 and 00011 seed equal.
 func TestDefaultPolicies_MatchMigration(t *testing.T) {
 	a := newAuthorizer(t, pgtest.New(t))
 
@@ -44,7 +44,7 @@ func TestAdapter_Writes(t *testing.T) {
 		}, defaults - 1},
 		{"remove filtered", func(ad *authz.Adapter) error {
 			return ad.RemoveFilteredPolicyCtx(ctx, "p", "p", 0, authz.RoleFinance)
-		}, defaults - 5},
+		}, defaults - 6},
 		{"save", func(ad *authz.Adapter) error {
 			return ad.SavePolicyCtx(ctx, modelOf(t, extra))
 		}, 1},

@@ -50,19 +50,22 @@ func (p Policy) rule() []string {
 	return []string{p.Role, p.Region, p.Direction, p.Action}
 }
 
-// DefaultPolicies are the rules migration 00009 seeds casbin_rules with;
-// a test keeps the two equal. All are set at the nation, so they apply at
-// every level and each user reaches only the subtree of their own unit:
+// DefaultPolicies are the rules migrations 00009 and 00011 seed
+// casbin_rules with; a test keeps the two equal. All are set at the nation,
+// so they apply at every level and each user reaches only the subtree of
+// their own unit:
 //
 //	role               directions        actions
 //	finance            every direction   read write submit review transmit
+//	                                     decide_change
 //	eco_restoration    ECO_RESTORATION   read write submit
 //	geohazard          GEOHAZARD         read write submit
 //	marine_monitoring  ECO_RESTORATION   read
 //	ministry_support   every direction   read
 //	admin              every direction   manage_users manage_connectors
 //
-// No default policy grants decide_change; it is granted per deployment.
+// decide_change is asked for at the nation itself, so of the finance
+// departments only the ministry's reaches it.
 var DefaultPolicies = concat(
 	grants(RoleFinance, AnyDirection,
 		ActionRead, ActionWrite, ActionSubmit, ActionReview, ActionTransmit),
@@ -73,6 +76,7 @@ var DefaultPolicies = concat(
 	grants(RoleMarineMonitoring, string(fundhub.DirectionEcoRestoration), ActionRead),
 	grants(RoleMinistrySupport, AnyDirection, ActionRead),
 	grants(RoleAdmin, AnyDirection, ActionManageUsers, ActionManageConnectors),
+	grants(RoleFinance, AnyDirection, ActionDecideChange),
 )
 
 // grants returns one national policy per action.
