@@ -225,3 +225,50 @@ type ProblemComment struct {
 	Body      string    `db:"body"`
 	CreatedAt time.Time `db:"created_at"`
 }
+
+// ownMoney is the fiscal source a level's own budget puts in.
+var ownMoney = map[RegionLevel]FundSource{
+	LevelNational: SourceCentralTransfer,
+	LevelProvince: SourceProvinceMatch,
+	LevelCity:     SourceCityMatch,
+	LevelCounty:   SourceCountyMatch,
+}
+
+// CheckSource says why source cannot fund an allocation of a fund of
+// category: a social fund carries no fiscal money; a local fund no central
+// transfer. Money that starts at a region (no parent, from a region of
+// level from) is that level's own: the ministry's central transfer, a
+// level's own matching money, or the responsible party's or social money.
+// Passed-on money keeps its parent's source, so sources stay apart.
+func CheckSource(category FundCategory, source FundSource, parent *FundSource,
+	from RegionLevel) error {
+	switch {
+	case !source.Valid():
+		return Invalid("source", "unknown source %q", source)
+	case category == CategorySocial && source.Fiscal():
+		return Invalid("source", "a social fund carries no fiscal money, not %s", source)
+	case category == CategoryLocal && source == SourceCentralTransfer:
+		return Invalid("source", "a local fund carries no central transfer")
+	case parent != nil && *parent != source:
+		return Invalid("source", "passed-on money keeps its source %s, not %s", *parent,
+			source)
+	case parent == nil && source.Fiscal() && ownMoney[from] != source:
+		return Invalid("source", "money starting at a %s region is its own %s, not %s",
+			from, ownMoney[from], source)
+	}
+
+	return nil
+}
+
+// AllocationDate names a date the recipient of an allocation records.
+type AllocationDate string
+
+// Dates the recipient records.
+const (
+	// DateReceived is 到位: the day the money arrived, from which the
+	// 30 days to pass it on run.
+	DateReceived AllocationDate = "received"
+	// DateFiled is 报备: the day the recipient filed its breakdown of the
+	// money and the targets upward.
+	DateFiled AllocationDate = "filed"
+)

@@ -30,6 +30,8 @@ type Loaders struct {
 	paidByAllocation    *dataloadgen.Loader[int64, decimal.Decimal]
 	paymentByID         *dataloadgen.Loader[int64, *fundhub.Payment]
 	unitByID            *dataloadgen.Loader[int64, *fundhub.Unit]
+	childrenByAlloc     *dataloadgen.Loader[int64, []*fundhub.Allocation]
+	targetsByAlloc      *dataloadgen.Loader[int64, []*fundhub.PerformanceTarget]
 	tokensByUser        *dataloadgen.Loader[int64, []*fundhub.Token]
 }
 
@@ -68,6 +70,14 @@ func NewLoaders(st Store, s fundhub.Scope) *Loaders {
 		unitByID: mapped(byKey(st.UnitsByIDs,
 			func(u *fundhub.Unit) int64 { return u.ID })),
 		tokensByUser: mapped(st.TokensOfUsers),
+		childrenByAlloc: mapped(func(ctx context.Context,
+			ids []int64) (map[int64][]*fundhub.Allocation, error) {
+			return st.ChildrenOfAllocations(ctx, s, ids)
+		}),
+		targetsByAlloc: mapped(func(ctx context.Context,
+			ids []int64) (map[int64][]*fundhub.PerformanceTarget, error) {
+			return st.TargetsByAllocation(ctx, s, ids)
+		}),
 	}
 }
 

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -61,6 +62,14 @@ type Store interface {
 		in fundhub.ProjectApplication) (*fundhub.Project, error)
 	MoveProject(ctx context.Context, g fundhub.Guard, id int64, step fundhub.ReserveStep,
 		approvalRef *string, adj *fundhub.ProjectAdjustment) (*fundhub.Project, error)
+	Allocate(ctx context.Context, g fundhub.Guard,
+		in fundhub.AllocationInput) (*fundhub.Allocation, error)
+	RecordAllocationDate(ctx context.Context, g fundhub.Guard, id int64,
+		which fundhub.AllocationDate, on time.Time) (*fundhub.Allocation, error)
+	ChildrenOfAllocations(ctx context.Context, s fundhub.Scope,
+		ids []int64) (map[int64][]*fundhub.Allocation, error)
+	TargetsByAllocation(ctx context.Context, s fundhub.Scope,
+		ids []int64) (map[int64][]*fundhub.PerformanceTarget, error)
 
 	FindConnectors(ctx context.Context) ([]*fundhub.Connector, error)
 	FindConnectorByName(ctx context.Context, name string) (*fundhub.Connector, error)

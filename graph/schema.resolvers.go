@@ -70,17 +70,25 @@ func (r *allocationResolver) Paid(ctx context.Context, objs []*fundhub.Allocatio
 
 // Children is the batch resolver for the children field.
 func (r *allocationResolver) Children(ctx context.Context, objs []*fundhub.Allocation) ([][]*fundhub.Allocation, error) {
-	panic(fmt.Errorf("not implemented: Children - children"))
+	return many(ctx, loadersFrom(ctx).childrenByAlloc, objs,
+		func(a *fundhub.Allocation) int64 { return a.ID })
 }
 
 // Unallocated is the batch resolver for the unallocated field.
 func (r *allocationResolver) Unallocated(ctx context.Context, objs []*fundhub.Allocation) ([]*decimal.Decimal, error) {
-	panic(fmt.Errorf("not implemented: Unallocated - unallocated"))
+	children, err := many(ctx, loadersFrom(ctx).childrenByAlloc, objs,
+		func(a *fundhub.Allocation) int64 { return a.ID })
+	if err != nil {
+		return nil, err
+	}
+
+	return unallocated(objs, children), nil
 }
 
 // Targets is the batch resolver for the targets field.
 func (r *allocationResolver) Targets(ctx context.Context, objs []*fundhub.Allocation) ([][]*fundhub.PerformanceTarget, error) {
-	panic(fmt.Errorf("not implemented: Targets - targets"))
+	return many(ctx, loadersFrom(ctx).targetsByAlloc, objs,
+		func(a *fundhub.Allocation) int64 { return a.ID })
 }
 
 // Fund is the batch resolver for the fund field.
@@ -191,17 +199,23 @@ func (r *mutationResolver) CompleteProject(ctx context.Context, id int64) (*fund
 
 // Allocate is the resolver for the allocate field.
 func (r *mutationResolver) Allocate(ctx context.Context, input fundhub.AllocationInput) (*fundhub.Allocation, error) {
-	panic(fmt.Errorf("not implemented: Allocate - allocate"))
+	g, err := r.guardFor(ctx, fmt.Sprintf("allocate %s yuan of fund %d to %s",
+		input.Amount, input.FundID, input.ToRegion))
+	if err != nil {
+		return nil, err
+	}
+
+	return r.Store.Allocate(ctx, g, input)
 }
 
 // ConfirmReceipt is the resolver for the confirmReceipt field.
 func (r *mutationResolver) ConfirmReceipt(ctx context.Context, id int64, receivedOn time.Time) (*fundhub.Allocation, error) {
-	panic(fmt.Errorf("not implemented: ConfirmReceipt - confirmReceipt"))
+	return r.recordDate(ctx, id, fundhub.DateReceived, receivedOn)
 }
 
 // FileBreakdown is the resolver for the fileBreakdown field.
 func (r *mutationResolver) FileBreakdown(ctx context.Context, id int64, filedOn time.Time) (*fundhub.Allocation, error) {
-	panic(fmt.Errorf("not implemented: FileBreakdown - fileBreakdown"))
+	return r.recordDate(ctx, id, fundhub.DateFiled, filedOn)
 }
 
 // SaveReport is the resolver for the saveReport field.

@@ -18,8 +18,8 @@ const allocationFrom = `allocations a
 
 const allocationCols = `a.id, a.fund_id, a.from_region, a.to_region, a.project_id,
 	a.amount, a.source, a.document_id, doc.doc_no AS document_no, a.issued_on,
-	a.received_on, a.filed_on, a.parent_id, a.conflict, a.created_at, a.updated_at,
-	a.source_system, a.external_id, a.last_synced_at`
+	a.received_on, a.filed_on, a.parent_id, a.conflict, a.reserve_exception,
+	a.created_at, a.updated_at, a.source_system, a.external_id, a.last_synced_at`
 
 // allocationList is the list of allocations, newest fund year first, whose
 // amounts findPageStats sums.
@@ -100,4 +100,19 @@ func (d *DB) SourceRecordsByAllocation(ctx context.Context,
 	return groupBy(rows, func(r *fundhub.AllocationSourceRecord) int64 {
 		return r.AllocationID
 	}), nil
+}
+
+// ChildrenOfAllocations returns the visible allocations that pass on the
+// money of each allocation among ids, by id, for dataloaders.
+func (d *DB) ChildrenOfAllocations(ctx context.Context, s fundhub.Scope,
+	ids []int64) (map[int64][]*fundhub.Allocation, error) {
+	w := allocationWhere(s, fundhub.AllocationFilter{})
+	w.add("a.parent_id = ANY(%s)", int64s(ids))
+
+	rows, err := findAll[fundhub.Allocation](ctx, d, allocationList, w)
+	if err != nil {
+		return nil, err
+	}
+
+	return groupBy(rows, func(a *fundhub.Allocation) int64 { return *a.ParentID }), nil
 }

@@ -27,6 +27,9 @@ type DB struct {
 	logger *slog.Logger
 	// Now returns the current time; tests replace it to fix the clock.
 	Now func() time.Time
+	// MissingTargets says what Allocate does with an allocation that does
+	// not break down its parent's targets; RefuseMissingTargets when empty.
+	MissingTargets MissingTargets
 }
 
 // Open connects to the database at url and checks the connection.

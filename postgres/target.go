@@ -56,3 +56,21 @@ func (d *DB) TargetsByIDs(ctx context.Context, s fundhub.Scope,
 
 	return findAll[fundhub.PerformanceTarget](ctx, d, targetList, &w)
 }
+
+// TargetsByAllocation returns the visible targets that travel with each
+// allocation among ids, by id, for dataloaders.
+func (d *DB) TargetsByAllocation(ctx context.Context, s fundhub.Scope,
+	ids []int64) (map[int64][]*fundhub.PerformanceTarget, error) {
+	var w where
+	w.add("t.allocation_id = ANY(%s)", int64s(ids))
+	w.scope(s, "t.region_code", "f.direction")
+
+	rows, err := findAll[fundhub.PerformanceTarget](ctx, d, targetList, &w)
+	if err != nil {
+		return nil, err
+	}
+
+	return groupBy(rows, func(t *fundhub.PerformanceTarget) int64 {
+		return *t.AllocationID
+	}), nil
+}

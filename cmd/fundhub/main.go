@@ -53,7 +53,8 @@ commands:
                                   change a policy; servers reload at once
 
 environment: DATABASE_URL (required), FUNDHUB_ADDR (default :8080),
-FUNDHUB_LOG_LEVEL (debug, info, warn, error)
+FUNDHUB_LOG_LEVEL (debug, info, warn, error), FUNDHUB_MISSING_TARGETS (refuse
+or flag an allocation that does not break down its parent's targets)
 `
 
 func main() {
@@ -113,6 +114,12 @@ func withDB(ctx context.Context, logger *slog.Logger, fn func(*postgres.DB) erro
 
 	if err := db.Migrate(ctx); err != nil {
 		return err
+	}
+	switch m := postgres.MissingTargets(envOr("FUNDHUB_MISSING_TARGETS", "refuse")); m {
+	case postgres.RefuseMissingTargets, postgres.FlagMissingTargets:
+		db.MissingTargets = m
+	default:
+		return fmt.Errorf("FUNDHUB_MISSING_TARGETS is %q; want refuse or flag", m)
 	}
 
 	return fn(db)

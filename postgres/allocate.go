@@ -1,0 +1,341 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/shopspring/decimal"
+
+	"fundhub"
+	"fundhub/authz"
+)
+
+// MissingTargets says what Allocate does with an allocation that does not
+// break down every target of its parent.
+type MissingTargets string
+
+// What to do with an allocation lacking its parent's targets.
+const (
+	// RefuseMissingTargets refuses it, naming the first target missing.
+	RefuseMissingTargets MissingTargets = "refuse"
+	// FlagMissingTargets stores it and raises a problem.
+	FlagMissingTargets MissingTargets = "flag"
+)
+
+// allocFund is what Allocate reads of the fund.
+type allocFund struct {
+	ID        int64                `db:"id"`
+	Year      int                  `db:"year"`
+	Category  fundhub.FundCategory `db:"category"`
+	Direction fundhub.Direction    `db:"direction"`
+}
+
+// allocParent is what Allocate reads of the parent, locked.
+type allocParent struct {
+	ID       int64              `db:"id"`
+	FundID   int64              `db:"fund_id"`
+	ToRegion string             `db:"to_region"`
+	Amount   decimal.Decimal    `db:"amount"`
+	Source   fundhub.FundSource `db:"source"`
+	Passed   decimal.Decimal    `db:"passed"`
+}
+
+// Allocate passes money down, with its targets, in one transaction: the
+// parent is locked first, so concurrent allocations out of one parent run
+// one after the other and never add up to more than it.
+func (d *DB) Allocate(ctx context.Context, g fundhub.Guard,
+	in fundhub.AllocationInput) (*fundhub.Allocation, error) {
+	if err := checkAllocationInput(in); err != nil {
+		return nil, err
+	}
+
+	var id int64
+	err := d.inTxRetrying(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		id, err = d.allocate(ctx, tx, g, in)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	return d.FindAllocation(ctx, fundhub.FullScope(), id)
+}
+
+func checkAllocationInput(in fundhub.AllocationInput) error {
+	switch {
+	case !in.Amount.IsPositive():
+		return fundhub.Invalid("amount", "must be more than zero")
+	case strings.TrimSpace(in.Document.Number) == "":
+		return fundhub.Invalid("document.number", "is required")
+	case in.ReserveException != nil && strings.TrimSpace(*in.ReserveException) == "":
+		return fundhub.Invalid("reserveException", "must say why, or be left out")
+	}
+
+	for i, t := range in.Targets {
+		field := fmt.Sprintf("targets[%d]", i)
+		switch {
+		case strings.TrimSpace(t.Indicator) == "":
+			return fundhub.Invalid(field+".indicator", "is required")
+		case strings.TrimSpace(t.Unit) == "":
+			return fundhub.Invalid(field+".unit", "a quantified target needs its unit")
+		case t.Comparator != nil && !validComparator(*t.Comparator):
+			return fundhub.Invalid(field+".comparator", "must be one of = >= > <= < ~")
+		}
+	}
+
+	return nil
+}
+
+func validComparator(c string) bool {
+	switch c {
+	case "=", ">=", ">", "<=", "<", "~":
+		return true
+	}
+
+	return false
+}
+
+// allocate does the work of Allocate inside tx and returns the new id.
+func (d *DB) allocate(ctx context.Context, tx *sqlx.Tx, g fundhub.Guard,
+	in fundhub.AllocationInput) (int64, error) {
+	f, parent, from, err := allocationOrigin(ctx, tx, in)
+	if err != nil {
+		return 0, err
+	}
+	if err := g.Allow(authz.ActionWrite, from, f.Direction); err != nil {
+		return 0, err
+	}
+	if err := checkRecipient(ctx, tx, in, from); err != nil {
+		return 0, err
+	}
+	exception, err := checkProject(ctx, tx, in, f)
+	if err != nil {
+		return 0, err
+	}
+
+	docID, err := storeDocument(ctx, tx, in.Document)
+	if err != nil {
+		return 0, err
+	}
+	id, err := insertAllocation(ctx, tx, in, from, docID, parent)
+	if err != nil {
+		return 0, err
+	}
+	if err := auditChange(ctx, tx, g, "allocation.create", "allocation", id, in.ToRegion,
+		nil, deref(in.ReserveException)); err != nil {
+		return 0, err
+	}
+	if exception {
+		if err := raiseOutOfReserve(ctx, tx, g, in, id); err != nil {
+			return 0, err
+		}
+	}
+
+	return id, d.decompose(ctx, tx, g, in, f, parent, id)
+}
+
+// allocationOrigin reads the fund and the parent, and returns the sender,
+// after checking that amount and source fit them.
+func allocationOrigin(ctx context.Context, tx *sqlx.Tx,
+	in fundhub.AllocationInput) (*allocFund, *allocParent, string, error) {
+	var f allocFund
+	err := tx.GetContext(ctx, &f, `SELECT id, year, category, direction FROM funds
+		WHERE id = $1`, in.FundID)
+	if isNoRows(err) {
+		return nil, nil, "", fundhub.Invalid("fundId", "no fund %d", in.FundID)
+	}
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("reading fund %d: %w", in.FundID, err)
+	}
+
+	if in.ParentID == nil {
+		from, err := originAtSender(ctx, tx, in, &f)
+		return &f, nil, from, err
+	}
+	p, err := lockParent(ctx, tx, in, &f)
+	if err != nil {
+		return nil, nil, "", err
+	}
+
+	return &f, p, p.ToRegion, nil
+}
+
+// originAtSender checks money that starts at in.FromRegion.
+func originAtSender(ctx context.Context, tx *sqlx.Tx, in fundhub.AllocationInput,
+	f *allocFund) (string, error) {
+	if in.FromRegion == nil {
+		return "", fundhub.Invalid("fromRegion", "is required when no parentId is given")
+	}
+	level, err := currentRegion(ctx, tx, "fromRegion", *in.FromRegion)
+	if err != nil {
+		return "", err
+	}
+
+	return *in.FromRegion, fundhub.CheckSource(f.Category, in.Source, nil,
+		fundhub.RegionLevel(level))
+}
+
+// lockParent locks the parent and checks that in fits in what it has left.
+func lockParent(ctx context.Context, tx *sqlx.Tx, in fundhub.AllocationInput,
+	f *allocFund) (*allocParent, error) {
+	var p allocParent
+	err := tx.GetContext(ctx, &p, `SELECT id, fund_id, to_region, amount, source, 0 AS passed
+		FROM allocations WHERE id = $1 AND NOT withdrawn FOR UPDATE`, *in.ParentID)
+	if isNoRows(err) {
+		return nil, fundhub.Invalid("parentId", "no allocation %d", *in.ParentID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("locking allocation %d: %w", *in.ParentID, err)
+	}
+	err = tx.GetContext(ctx, &p.Passed, `SELECT COALESCE(sum(amount), 0) FROM allocations
+		WHERE parent_id = $1 AND NOT withdrawn`, p.ID)
+	if err != nil {
+		return nil, fmt.Errorf("summing the children of allocation %d: %w", p.ID, err)
+	}
+
+	switch left := p.Amount.Sub(p.Passed); {
+	case p.FundID != f.ID:
+		return nil, fundhub.Invalid("fundId", "passed-on money stays in fund %d", p.FundID)
+	case in.FromRegion != nil && *in.FromRegion != p.ToRegion:
+		return nil, fundhub.Invalid("fromRegion", "the parent's money is at %s", p.ToRegion)
+	case in.Amount.GreaterThan(left):
+		return nil, fundhub.Invalid("amount", "%s yuan is more than the %s yuan of "+
+			"allocation %d not yet passed on", in.Amount, left, p.ID)
+	}
+
+	return &p, fundhub.CheckSource(f.Category, in.Source, &p.Source, "")
+}
+
+// checkRecipient checks that the recipient lies below the sender; a
+// region's own project may be funded by the region itself.
+func checkRecipient(ctx context.Context, tx *sqlx.Tx, in fundhub.AllocationInput,
+	from string) error {
+	if _, err := currentRegion(ctx, tx, "toRegion", in.ToRegion); err != nil {
+		return err
+	}
+
+	var below bool
+	err := tx.GetContext(ctx, &below, `SELECT t.path LIKE f.path || '%' AND t.code <> f.code
+		FROM regions t, regions f WHERE t.code = $1 AND f.code = $2`, in.ToRegion, from)
+	if err != nil {
+		return fmt.Errorf("placing %s under %s: %w", in.ToRegion, from, err)
+	}
+	if !below && !(in.ToRegion == from && in.ProjectID != nil) {
+		return fundhub.Invalid("toRegion", "%s is not below the sender %s", in.ToRegion, from)
+	}
+
+	return nil
+}
+
+// checkProject checks the project money goes to, and reports whether it
+// lies outside the reserve with a stated exception. An admitted project
+// becomes FUNDED.
+func checkProject(ctx context.Context, tx *sqlx.Tx, in fundhub.AllocationInput,
+	f *allocFund) (bool, error) {
+	if in.ProjectID == nil {
+		return false, nil
+	}
+	p, _, err := lockProject(ctx, tx, *in.ProjectID)
+	if fundhub.ErrorCode(err) == fundhub.ENOTFOUND {
+		return false, fundhub.Invalid("projectId", "no project %d", *in.ProjectID)
+	}
+	if err != nil {
+		return false, err
+	}
+
+	switch {
+	case p.RegionCode != in.ToRegion:
+		return false, fundhub.Invalid("projectId", "the project is at %s, not at toRegion %s",
+			p.RegionCode, in.ToRegion)
+	case p.Direction != f.Direction:
+		return false, fundhub.Invalid("projectId", "a %s project cannot take %s money",
+			p.Direction, f.Direction)
+	case !fundhub.InReserve(p.ReserveStatus) && in.ReserveException == nil:
+		return false, fundhub.Invalid("reserveException", "project %d is %s, not in the "+
+			"reserve: money goes to it only with a stated exception", p.ID, p.ReserveStatus)
+	case !fundhub.InReserve(p.ReserveStatus):
+		return true, nil
+	}
+
+	_, err = tx.ExecContext(ctx, `UPDATE projects SET reserve_status = 'FUNDED'
+		WHERE id = $1 AND reserve_status = 'ADMITTED'`, p.ID)
+	if err != nil {
+		return false, fmt.Errorf("marking project %d funded: %w", p.ID, err)
+	}
+
+	return false, nil
+}
+
+// storeDocument returns the id of the approval document with the number,
+// storing it when it is new and filling what a sync left blank.
+func storeDocument(ctx context.Context, tx *sqlx.Tx, doc fundhub.DocumentInput) (int64,
+	error) {
+	if _, err := currentRegion(ctx, tx, "document.issuerRegion", doc.IssuerRegion); err != nil {
+		return 0, err
+	}
+
+	var id int64
+	err := tx.GetContext(ctx, &id, `INSERT INTO approval_documents (doc_no, title, issued_on,
+		issuer_region) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (doc_no) DO UPDATE SET
+			title = COALESCE(approval_documents.title, EXCLUDED.title),
+			issued_on = COALESCE(approval_documents.issued_on, EXCLUDED.issued_on)
+		RETURNING id`, strings.TrimSpace(doc.Number), doc.Title, doc.IssuedOn,
+		doc.IssuerRegion)
+	if err != nil {
+		return 0, fmt.Errorf("storing document %s: %w", doc.Number, inputError(err))
+	}
+
+	return id, nil
+}
+
+func insertAllocation(ctx context.Context, tx *sqlx.Tx, in fundhub.AllocationInput,
+	from string, docID int64, parent *allocParent) (int64, error) {
+	var parentID *int64
+	if parent != nil {
+		parentID = &parent.ID
+	}
+
+	var id int64
+	err := tx.GetContext(ctx, &id, `INSERT INTO allocations (fund_id, from_region,
+		to_region, project_id, amount, source, document_id, issued_on, parent_id,
+		reserve_exception) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		in.FundID, from, in.ToRegion, in.ProjectID, in.Amount, in.Source, docID,
+		in.IssuedOn, parentID, in.ReserveException)
+	if err != nil {
+		return 0, fmt.Errorf("storing the allocation: %w", inputError(err))
+	}
+
+	return id, nil
+}
+
+// raiseOutOfReserve raises the problem of money sent to a project outside
+// the reserve, with the stated exception as its detail.
+func raiseOutOfReserve(ctx context.Context, tx *sqlx.Tx, g fundhub.Guard,
+	in fundhub.AllocationInput, id int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO problems (kind, severity, region_code,
+		project_id, allocation_id, rule, dedup_key, title, detail, raised_by)
+		VALUES ('OUT_OF_RESERVE', 'MAJOR', $1, $2, $3, 'allocation_out_of_reserve',
+		$4, $5, $6, $7)`, in.ToRegion, in.ProjectID, id,
+		fmt.Sprintf("allocation_out_of_reserve:%d", id),
+		fmt.Sprintf("资金安排给未入库项目 %d", *in.ProjectID),
+		"Money was allocated to a project outside the reserve. Stated exception: "+
+			*in.ReserveException, g.Caller().Actor())
+	if err != nil {
+		return fmt.Errorf("raising the out-of-reserve problem of allocation %d: %w", id, err)
+	}
+
+	return nil
+}
+
+// today is the date of t in China, the day officials date their acts by.
+func today(t time.Time) time.Time {
+	y, m, d := t.In(chinaTime).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+var chinaTime = time.FixedZone("CST", 8*60*60)
