@@ -139,6 +139,4 @@ type NewToken struct {
 type LoginAccount struct {
 	User         User
 	PasswordHash string
-	FailedLogins int
-	LockedUntil  *time.Time
 }

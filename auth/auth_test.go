@@ -5,6 +5,7 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -118,10 +119,10 @@ func TestLogin_RepeatedFailuresLockTheAccount(t *testing.T) {
 	if _, err := s.Login(ctx, "li", password, "x"); err != nil {
 		t.Fatalf("after the lock: %v", err)
 	}
-	var failed int
-	pgtest.Get(t, db, &failed, `SELECT failed_logins FROM users WHERE username = 'li'`)
-	if failed != 0 {
-		t.Errorf("failed_logins after a success: got %d, want 0", failed)
+	var counted int
+	pgtest.Get(t, db, &counted, `SELECT count(*) FROM login_attempts WHERE username = 'li'`)
+	if counted != 0 {
+		t.Errorf("attempts still counted after a success: %d rows, want none", counted)
 	}
 }
 
@@ -135,8 +136,8 @@ func TestLogin_LockDoublesWithEachFurtherFailure(t *testing.T) {
 		s.Now = func() time.Time { return time.Now().Add(time.Duration(i) * time.Hour) }
 		_, _ = s.Login(ctx, "li", "guess guess guess", "x")
 		var secs *float64
-		pgtest.Get(t, db, &secs, `SELECT extract(epoch FROM locked_until - now())::float8
-			FROM users WHERE username = 'li'`)
+		pgtest.Get(t, db, &secs, `SELECT extract(epoch FROM locked_until - last_at)::float8
+			FROM login_attempts WHERE username = 'li'`)
 		if secs != nil {
 			locks[i] = *secs
 		}
@@ -356,5 +357,62 @@ func TestUsers_DisableRolesAndPassword(t *testing.T) {
 		if strings.Contains(audit, secret) || strings.Contains(logs.String(), secret) {
 			t.Errorf("%q reached the audit log or the logs", secret)
 		}
+	}
+}
+
+func TestLogin_UnknownNamesLockAlike(t *testing.T) {
+	s, _, _ := newService(t)
+	ctx := context.Background()
+	answers := func(name string) []string {
+		var out []string
+		for range auth.LockAfter + 1 {
+			_, err := s.Login(ctx, name, "guess guess guess", "x")
+			out = append(out, fundhub.ErrorCode(err)+" "+fundhub.ErrorMessage(err))
+		}
+		return out
+	}
+
+	known, unknown := answers("li"), answers("nobody")
+	for i := range known {
+		if known[i] != unknown[i] {
+			t.Errorf("attempt %d: %q for a user, %q for no user", i+1, known[i], unknown[i])
+		}
+	}
+	if !strings.HasPrefix(known[auth.LockAfter], fundhub.ETOOMANY) {
+		t.Errorf("attempt %d: got %q, want TOO_MANY_ATTEMPTS", auth.LockAfter+1,
+			known[auth.LockAfter])
+	}
+}
+
+func TestLogin_ParallelGuessesDoNotPassTheLock(t *testing.T) {
+	s, _, _ := newService(t)
+	ctx := context.Background()
+
+	const tries = 30
+	codes := make(chan string, tries)
+	var wg sync.WaitGroup
+	for range tries {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := s.Login(ctx, "li", "guess guess guess", "x")
+			codes <- fundhub.ErrorCode(err)
+		}()
+	}
+	wg.Wait()
+	close(codes)
+
+	checked := 0
+	for c := range codes {
+		if c == fundhub.EUNAUTHENTICATED {
+			checked++
+		}
+	}
+	if checked > auth.LockAfter {
+		t.Errorf("%d of %d parallel guesses were checked; want at most %d", checked, tries,
+			auth.LockAfter)
+	}
+	if _, err := s.Login(ctx, "li", password, "x"); fundhub.ErrorCode(err) != fundhub.ETOOMANY {
+		t.Errorf("the right password during the lock: got %v, want TOO_MANY_ATTEMPTS", err)
 	}
 }

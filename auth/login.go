@@ -2,7 +2,10 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"fundhub"
@@ -16,106 +19,139 @@ var errBadLogin = fundhub.Errorf(fundhub.EUNAUTHENTICATED, "wrong username or pa
 // and the logs: it is input from anyone.
 const maxLoggedName = 64
 
-// Login checks a username and password and returns a session token. A
-// wrong password counts against the account; from LockAfter failures in
-// a row it is locked for a time that doubles with each further failure,
-// and a locked account is refused without its password being checked.
-// Every attempt is audited; client (an address) goes into the record.
+// Login checks a username and password and returns a session token.
+// Every attempt is counted under the typed username before its password is
+// checked: from LockAfter attempts in a row without success the name is
+// locked for a time that doubles with each further attempt, for existing
+// and unknown names alike, and a locked name is refused unchecked. Unknown
+// names, disabled users and wrong passwords get one answer after one
+// password comparison, so neither the answer nor its timing tells which
+// usernames exist. Every attempt is audited; client (an address) goes into
+// the record.
 func (s *Service) Login(ctx context.Context, username, password,
 	client string) (*Session, error) {
 	acct, err := s.Store.LoginAccount(ctx, username)
 	if fundhub.ErrorCode(err) == fundhub.ENOTFOUND {
-		// Spend a hash comparison anyway, then refuse as for a wrong password.
-		_, _ = passwordMatches(s.dummy(), password)
-		return nil, s.refuse(ctx, nil, username, client, "unknown user")
+		acct, err = nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
+	a := attempt{username: username, client: client, acct: acct}
 
-	if err := s.checkUsable(ctx, acct, client); err != nil {
+	if err := s.claim(ctx, a); err != nil {
 		return nil, err
 	}
-	ok, err := passwordMatches(acct.PasswordHash, password)
+	hash := s.dummy()
+	if acct != nil {
+		hash = acct.PasswordHash
+	}
+	ok, err := passwordMatches(hash, password)
 	if err != nil {
 		return nil, err
 	}
-	if !ok {
-		return nil, s.refuse(ctx, &acct.User, username, client, "wrong password")
+
+	switch {
+	case acct == nil:
+		return nil, s.refuse(ctx, a, "unknown user")
+	case acct.User.Disabled:
+		return nil, s.refuse(ctx, a, "user disabled")
+	case !ok:
+		return nil, s.refuse(ctx, a, "wrong password")
 	}
 
-	return s.startSession(ctx, acct, client)
+	return s.startSession(ctx, a)
 }
 
-// checkUsable refuses a disabled or locked account, audited.
-func (s *Service) checkUsable(ctx context.Context, acct *fundhub.LoginAccount,
-	client string) error {
-	if acct.User.Disabled {
-		return s.refuse(ctx, &acct.User, acct.User.Username, client, "user disabled")
-	}
-	if acct.LockedUntil == nil || !acct.LockedUntil.After(s.Now()) {
-		return nil
-	}
-
-	wait := acct.LockedUntil.Sub(s.Now()).Round(time.Second)
-	rec := s.loginRecord(&acct.User, acct.User.Username, client, "login.locked")
-	if err := s.Store.Audit(ctx, rec); err != nil {
-		return err
-	}
-	s.Logger.WarnContext(ctx, "login refused: account locked", "user", acct.User.Username,
-		"client", client, "wait", wait)
-
-	return fundhub.Errorf(fundhub.ETOOMANY,
-		"too many failed logins for this account; try again in %s", wait)
+// attempt is one login attempt.
+type attempt struct {
+	username string
+	client   string
+	acct     *fundhub.LoginAccount
 }
 
-// refuse records a failed login and returns errBadLogin.
-func (s *Service) refuse(ctx context.Context, u *fundhub.User, username, client,
-	why string) error {
-	rec := s.loginRecord(u, username, client, "login.failure")
-	rec.Reason = why
-	locked, err := s.Store.LoginFailed(ctx, rec, LockAfter, LockBase, LockMax)
-	if err != nil {
-		return err
-	}
-	s.Logger.WarnContext(ctx, "login refused", "user", truncate(username), "client", client,
-		"reason", why, "locked_until", locked)
+// key is what attempts are counted under: the typed name, bounded.
+func (a attempt) key() string { return truncate(strings.ToLower(a.username)) }
 
-	return errBadLogin
+// name is how logs and the audit log name who tried: the user, or for a
+// name no user has, a short hash of it, so a password typed into the name
+// field is not written down.
+func (a attempt) name() string {
+	if a.acct != nil {
+		return a.acct.User.Username
+	}
+	h := sha256.Sum256([]byte(a.username))
+
+	return "unknown:" + hex.EncodeToString(h[:4])
 }
 
-func (s *Service) loginRecord(u *fundhub.User, username, client,
-	action string) fundhub.AuditRecord {
-	rec := fundhub.AuditRecord{Actor: "user:" + truncate(username), Action: action,
-		Entity: "user", EntityID: truncate(username), Reason: "from " + client}
-	if u != nil {
-		id := u.ID
+// record starts the audit record of the attempt.
+func (a attempt) record(action, reason string) fundhub.AuditRecord {
+	rec := fundhub.AuditRecord{Actor: "user:" + a.name(), Action: action,
+		Entity: "user", EntityID: a.name(), Reason: reason + " from " + a.client}
+	if a.acct != nil {
+		id := a.acct.User.ID
 		rec.UserID = &id
 	}
 
 	return rec
 }
 
-// startSession stores a session token for acct and audits the login.
-func (s *Service) startSession(ctx context.Context, acct *fundhub.LoginAccount,
-	client string) (*Session, error) {
+// claim counts the attempt, or refuses it, audited, while its name is
+// locked.
+func (s *Service) claim(ctx context.Context, a attempt) error {
+	ok, locked, err := s.Store.ClaimLoginAttempt(ctx, a.key(), s.Now(), LockAfter,
+		LockBase, LockMax)
+	if err != nil || ok {
+		return err
+	}
+
+	wait := time.Duration(0)
+	if locked != nil {
+		wait = max(locked.Sub(s.Now()), time.Second).Round(time.Second)
+	}
+	if err := s.Store.Audit(ctx, a.record("login.locked", "locked")); err != nil {
+		return err
+	}
+	s.Logger.WarnContext(ctx, "login refused: locked", "user", a.name(), "client", a.client,
+		"wait", wait)
+
+	return fundhub.Errorf(fundhub.ETOOMANY,
+		"too many failed logins for this account; try again in %s", wait)
+}
+
+// refuse audits a failed login and returns errBadLogin.
+func (s *Service) refuse(ctx context.Context, a attempt, why string) error {
+	if err := s.Store.Audit(ctx, a.record("login.failure", why)); err != nil {
+		return err
+	}
+	s.Logger.WarnContext(ctx, "login refused", "user", a.name(), "client", a.client,
+		"reason", why)
+
+	return errBadLogin
+}
+
+// startSession stores a session token for the attempt's user, clears the
+// attempts counted against the name and audits the login.
+func (s *Service) startSession(ctx context.Context, a attempt) (*Session, error) {
 	raw, hash, err := newToken(fundhub.TokenSession)
 	if err != nil {
 		return nil, err
 	}
+	u := a.acct.User
 	expires := s.Now().Add(s.SessionTTL)
 
-	rec := s.loginRecord(&acct.User, acct.User.Username, client, "login.success")
+	rec := a.record("login.success", "signed in")
 	rec.Entity = "token"
-	tok, err := s.Store.LoginSucceeded(ctx, fundhub.NewToken{UserID: acct.User.ID,
+	tok, err := s.Store.LoginSucceeded(ctx, a.key(), fundhub.NewToken{UserID: u.ID,
 		Kind: fundhub.TokenSession, Hash: hash, ExpiresAt: expires}, rec)
 	if err != nil {
 		return nil, err
 	}
-	s.Logger.InfoContext(ctx, "login", "user", acct.User.Username, "client", client,
+	s.Logger.InfoContext(ctx, "login", "user", u.Username, "client", a.client,
 		"token_id", tok.ID, "expires_at", tok.ExpiresAt)
 
-	return &Session{Token: raw, ExpiresAt: tok.ExpiresAt, User: &acct.User}, nil
+	return &Session{Token: raw, ExpiresAt: tok.ExpiresAt, User: &u}, nil
 }
 
 // Logout revokes the token the caller presented.

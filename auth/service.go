@@ -23,9 +23,10 @@ type Store interface {
 	CreateUser(ctx context.Context, nu fundhub.NewUser, passwordHash string,
 		rec *fundhub.AuditRecord) (*fundhub.User, error)
 	LoginAccount(ctx context.Context, username string) (*fundhub.LoginAccount, error)
-	LoginFailed(ctx context.Context, rec fundhub.AuditRecord, threshold int,
-		base, maxLock time.Duration) (*time.Time, error)
-	LoginSucceeded(ctx context.Context, t fundhub.NewToken,
+	ClaimLoginAttempt(ctx context.Context, key string, now time.Time, threshold int,
+		base, maxLock time.Duration) (bool, *time.Time, error)
+	ClearLoginAttempts(ctx context.Context, key string) error
+	LoginSucceeded(ctx context.Context, key string, t fundhub.NewToken,
 		rec fundhub.AuditRecord) (*fundhub.Token, error)
 	CreateToken(ctx context.Context, t fundhub.NewToken,
 		rec fundhub.AuditRecord) (*fundhub.Token, error)
@@ -47,8 +48,8 @@ const (
 	// MaxAPITokenTTL bounds an API token's life: a token never expiring is
 	// a token nobody reviews.
 	MaxAPITokenTTL = 2 * 365 * 24 * time.Hour
-	// LockAfter failed logins in a row lock the account for LockBase, doubled
-	// with each further failure up to LockMax.
+	// LockAfter login attempts in a row without success lock the name for
+	// LockBase, doubled with each further attempt up to LockMax.
 	LockAfter = 5
 	LockBase  = 2 * time.Second
 	LockMax   = 15 * time.Minute

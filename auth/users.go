@@ -66,9 +66,11 @@ func (s *Service) SetPassword(ctx context.Context, username, password string,
 
 	rec := recordOf(actor)
 	rec.Action = "user.password"
-	u, err := s.Store.UpdateUser(ctx, username,
-		"password_hash = $2, failed_logins = 0, locked_until = NULL", []any{hash}, rec)
+	u, err := s.Store.UpdateUser(ctx, username, "password_hash = $2", []any{hash}, rec)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.ClearLoginAttempts(ctx, attempt{username: username}.key()); err != nil {
 		return nil, err
 	}
 	var keep int64
@@ -84,29 +86,44 @@ func (s *Service) SetPassword(ctx context.Context, username, password string,
 }
 
 // ChangePassword lets the caller replace their own password, given the
-// current one. A wrong current password counts as a failed login.
+// current one. The check of the current password counts as a login
+// attempt, locks included, so it cannot be used to guess.
 func (s *Service) ChangePassword(ctx context.Context, c *fundhub.Caller, current,
 	next string) error {
+	if err := checkNewPassword(next); err != nil {
+		return renamed(err, "newPassword")
+	}
 	acct, err := s.Store.LoginAccount(ctx, c.Username)
 	if err != nil {
 		return err
 	}
-	if err := s.checkUsable(ctx, acct, "password change"); err != nil {
+	a := attempt{username: c.Username, client: "password change", acct: acct}
+	if err := s.claim(ctx, a); err != nil {
 		return err
 	}
+
 	ok, err := passwordMatches(acct.PasswordHash, current)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		err := s.refuse(ctx, &acct.User, c.Username, "password change", "wrong password")
-		if !errors.Is(err, errBadLogin) {
+		if err := s.refuse(ctx, a, "wrong current password"); !errors.Is(err, errBadLogin) {
 			return err
 		}
 		return fundhub.Invalid("currentPassword", "is not your current password")
 	}
 
 	_, err = s.SetPassword(ctx, c.Username, next, c)
+
+	return err
+}
+
+// renamed returns err with the field it names set to field.
+func renamed(err error, field string) error {
+	var e *fundhub.Error
+	if errors.As(err, &e) {
+		return &fundhub.Error{Code: e.Code, Field: field, Message: e.Message}
+	}
 
 	return err
 }

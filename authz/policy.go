@@ -1,6 +1,8 @@
 package authz
 
 import (
+	"context"
+	"fmt"
 	"slices"
 
 	"fundhub"
@@ -129,6 +131,34 @@ func CheckPolicy(p Policy) error {
 			AnyDirection)
 	case !slices.Contains(Actions, p.Action):
 		return fundhub.Invalid("action", "unknown action %q (known: %v)", p.Action, Actions)
+	}
+
+	return nil
+}
+
+// Validate is CheckPolicy against the data: the region must be one of the
+// region tree and the direction one of the directions table, so a typo
+// does not store a rule that grants nothing.
+func (a *Authorizer) Validate(ctx context.Context, p Policy) error {
+	if err := CheckPolicy(p); err != nil {
+		return err
+	}
+	if _, ok := a.state.Load().tree[p.Region]; !ok {
+		return fundhub.Invalid("region", "no region with code %q", p.Region)
+	}
+	if p.Direction == AnyDirection {
+		return nil
+	}
+
+	var n int
+	err := a.db.GetContext(ctx, &n, `SELECT count(*) FROM directions WHERE code = $1`,
+		p.Direction)
+	if err != nil {
+		return fmt.Errorf("checking direction %s: %w", p.Direction, err)
+	}
+	if n == 0 {
+		return fundhub.Invalid("direction", "no direction %q (%q for every direction)",
+			p.Direction, AnyDirection)
 	}
 
 	return nil

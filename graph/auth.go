@@ -200,12 +200,18 @@ func (r *Resolver) requireConnectors(ctx context.Context, what string) (*fundhub
 
 // requireOverUser is require for managing the user named username, at the
 // region of their unit. An unknown user is refused like one outside the
-// caller's reach, so the answer does not tell which usernames exist.
+// caller's reach, so the answer does not tell which usernames exist. No
+// one manages themselves: a user manager cannot give themselves roles,
+// and changes their own password with changePassword.
 func (r *Resolver) requireOverUser(ctx context.Context, username,
 	what string) (*fundhub.Caller, error) {
-	c := CallerFrom(ctx)
-	if c == nil {
-		return nil, fundhub.Errorf(fundhub.EUNAUTHENTICATED, "sign in first")
+	c, err := r.requireSession(ctx, what)
+	if err != nil {
+		return nil, err
+	}
+	if username == c.Username {
+		return nil, r.deny(ctx, c, authz.ActionManageUsers, c.RegionCode,
+			what+" (not on yourself)")
 	}
 	_, region, err := r.Store.UserRegion(ctx, username)
 	if fundhub.ErrorCode(err) == fundhub.ENOTFOUND {
@@ -216,4 +222,21 @@ func (r *Resolver) requireOverUser(ctx context.Context, username,
 	}
 
 	return r.require(ctx, authz.ActionManageUsers, region, authz.AnyDirection, what)
+}
+
+// requireSession returns the caller when they signed in with a password:
+// managing users and tokens is refused to API tokens, so a leaked dashboard
+// token cannot take over an account or outlive its revocation.
+func (r *Resolver) requireSession(ctx context.Context, what string) (*fundhub.Caller,
+	error) {
+	c := CallerFrom(ctx)
+	if c == nil {
+		return nil, fundhub.Errorf(fundhub.EUNAUTHENTICATED, "sign in first")
+	}
+	if c.TokenKind != fundhub.TokenSession {
+		return nil, r.deny(ctx, c, authz.ActionManageUsers, c.RegionCode,
+			what+" with an API token; sign in instead")
+	}
+
+	return c, nil
 }

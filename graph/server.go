@@ -59,6 +59,9 @@ func Handler(d Deps) http.Handler {
 	srv := LoaderMiddleware(d.Store, NewServer(d))
 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Answers depend on who asks: no cache may keep or share them.
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Add("Vary", "Authorization")
 		c, err := d.authenticate(r)
 		if err != nil {
 			d.Logger.InfoContext(r.Context(), "request refused", "client", r.RemoteAddr,

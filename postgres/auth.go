@@ -18,59 +18,79 @@ func (d *DB) LoginAccount(ctx context.Context, username string) (*fundhub.LoginA
 	error) {
 	var r struct {
 		userRow
-		PasswordHash string     `db:"password_hash"`
-		FailedLogins int        `db:"failed_logins"`
-		LockedUntil  *time.Time `db:"locked_until"`
+		PasswordHash string `db:"password_hash"`
 	}
-	err := d.db.GetContext(ctx, &r, `SELECT `+userCols+`, u.password_hash,
-		u.failed_logins, u.locked_until FROM users u JOIN units n ON n.id = u.unit_id
-		WHERE u.username = $1`, username)
+	err := d.db.GetContext(ctx, &r, `SELECT `+userCols+`, u.password_hash
+		FROM users u JOIN units n ON n.id = u.unit_id WHERE u.username = $1`, username)
 	if err != nil {
 		return nil, notFound(err, "user", username)
 	}
 	u := usersOf([]*userRow{&r.userRow})[0]
 
-	return &fundhub.LoginAccount{User: *u, PasswordHash: r.PasswordHash, FailedLogins: r.FailedLogins,
-		LockedUntil: r.LockedUntil}, nil
+	return &fundhub.LoginAccount{User: *u, PasswordHash: r.PasswordHash}, nil
 }
 
-// LoginFailed counts a failed login of the user and audits it. From the
-// threshold-th failure in a row on, the account is locked for base doubled
-// with each further failure, at most maxLock; the lock is returned.
-func (d *DB) LoginFailed(ctx context.Context, rec fundhub.AuditRecord, threshold int,
-	base, maxLock time.Duration) (*time.Time, error) {
+// ClaimLoginAttempt counts a login attempt under key (a typed username)
+// before its password is checked, unless key is locked at now. From the
+// threshold-th attempt in a row without success, key is locked for base,
+// doubled with each further attempt, at most maxLock. The row lock of the
+// upsert puts parallel attempts in line, so none slips past a lock another
+// one set. It returns false and the lock's end when key is locked.
+func (d *DB) ClaimLoginAttempt(ctx context.Context, key string, now time.Time,
+	threshold int, base, maxLock time.Duration) (bool, *time.Time, error) {
 	var locked *time.Time
-	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
-		if rec.UserID != nil {
-			err := tx.GetContext(ctx, &locked, `UPDATE users SET
-				failed_logins = failed_logins + 1,
-				locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() +
-					make_interval(secs => LEAST($4::float8,
-						$3::float8 * 2 ^ LEAST(failed_logins + 1 - $2, 30)))
-					ELSE locked_until END
-				WHERE id = $1 RETURNING locked_until`, *rec.UserID, threshold,
-				base.Seconds(), maxLock.Seconds())
-			if err != nil {
-				return fmt.Errorf("counting a failed login: %w", err)
-			}
-		}
+	err := d.db.GetContext(ctx, &locked, `INSERT INTO login_attempts AS la
+			(username, failed, locked_until, last_at)
+		VALUES ($1, 1, CASE WHEN $3 <= 1 THEN $2::timestamptz
+			+ make_interval(secs => $4::float8) END, $2)
+		ON CONFLICT (username) DO UPDATE SET failed = la.failed + 1, last_at = $2,
+			locked_until = CASE WHEN la.failed + 1 >= $3 THEN $2::timestamptz
+				+ make_interval(secs => LEAST($5::float8,
+					$4::float8 * 2 ^ LEAST(la.failed + 1 - $3, 30)))
+				ELSE la.locked_until END
+		WHERE la.locked_until IS NULL OR la.locked_until <= $2
+		RETURNING la.locked_until`, key, now, threshold, base.Seconds(), maxLock.Seconds())
+	if err == nil {
+		return true, locked, nil
+	}
+	if !isNoRows(err) {
+		return false, nil, fmt.Errorf("counting a login attempt: %w", err)
+	}
 
-		return writeAudit(ctx, tx, rec)
-	})
+	err = d.db.GetContext(ctx, &locked, `SELECT locked_until FROM login_attempts
+		WHERE username = $1`, key)
+	if err != nil {
+		return false, nil, fmt.Errorf("reading a login lock: %w", err)
+	}
 
-	return locked, err
+	return false, locked, nil
 }
 
-// LoginSucceeded clears the user's failed logins, stores the session token
-// and audits the login, in one transaction.
-func (d *DB) LoginSucceeded(ctx context.Context, t fundhub.NewToken,
+// ClearLoginAttempts forgets the attempts counted under key: after a
+// success, or when an administrator sets a new password.
+func (d *DB) ClearLoginAttempts(ctx context.Context, key string) error {
+	if _, err := d.db.ExecContext(ctx, `DELETE FROM login_attempts WHERE username = $1`,
+		key); err != nil {
+		return fmt.Errorf("clearing login attempts: %w", err)
+	}
+
+	return nil
+}
+
+// LoginSucceeded clears the attempts counted under key, stores the session
+// token and audits the login, in one transaction.
+func (d *DB) LoginSucceeded(ctx context.Context, key string, t fundhub.NewToken,
 	rec fundhub.AuditRecord) (*fundhub.Token, error) {
 	var tok *fundhub.Token
 	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0,
-			locked_until = NULL, last_login_at = now() WHERE id = $1`, t.UserID)
+		_, err := tx.ExecContext(ctx, `UPDATE users SET last_login_at = now()
+			WHERE id = $1`, t.UserID)
 		if err != nil {
 			return fmt.Errorf("recording a login: %w", err)
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM login_attempts WHERE username = $1`, key)
+		if err != nil {
+			return fmt.Errorf("clearing login attempts: %w", err)
 		}
 		if tok, err = insertToken(ctx, tx, t); err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"text/tabwriter"
 
 	"fundhub"
@@ -55,8 +56,17 @@ func listPolicies(a *authz.Authorizer) error {
 
 func changePolicy(ctx context.Context, db *postgres.DB, a *authz.Authorizer, verb string,
 	p authz.Policy) error {
-	if err := authz.CheckPolicy(p); err != nil {
+	if err := a.Validate(ctx, p); err != nil {
 		return err
+	}
+	held := slices.Contains(a.Policies(), p)
+	switch {
+	case verb == "revoke" && !held:
+		return fmt.Errorf("no such policy: %s %s %s %s", p.Role, p.Region, p.Direction,
+			p.Action)
+	case verb == "grant" && held:
+		return fmt.Errorf("already granted: %s %s %s %s", p.Role, p.Region, p.Direction,
+			p.Action)
 	}
 
 	change := a.AddPolicy
@@ -68,7 +78,7 @@ func changePolicy(ctx context.Context, db *postgres.DB, a *authz.Authorizer, ver
 	}
 
 	rec := fundhub.AuditRecord{Actor: "cli", Action: "policy." + verb, Entity: "policy",
-		EntityID: fmt.Sprintf("%s %s %s %s", p.Role, p.Region, p.Direction, p.Action),
+		EntityID:   fmt.Sprintf("%s %s %s %s", p.Role, p.Region, p.Direction, p.Action),
 		RegionCode: p.Region}
 	if err := db.Audit(ctx, rec); err != nil {
 		return err
