@@ -10,6 +10,7 @@ package fundhub
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error codes carried by *Error. The GraphQL edge maps each one to the
@@ -89,4 +90,40 @@ func ErrorField(err error) string {
 	}
 
 	return ""
+}
+
+// Errors is several faults found at once, such as every fault of a report
+// checked before it is submitted, so the filing unit fixes them in one go.
+// ErrorCode, ErrorMessage and ErrorField of an Errors read its first fault;
+// the GraphQL edge reports each fault as an error of its own.
+type Errors []*Error
+
+// Error implements the error interface, joining the faults.
+func (es Errors) Error() string {
+	msgs := make([]string, len(es))
+	for i, e := range es {
+		msgs[i] = e.Error()
+	}
+
+	return strings.Join(msgs, "; ")
+}
+
+// Unwrap returns the faults, so errors.As finds the first *Error.
+func (es Errors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+
+	return out
+}
+
+// Err returns es as an error, or nil when it holds no fault: a nil Errors
+// stored in an error interface would not compare equal to nil.
+func (es Errors) Err() error {
+	if len(es) == 0 {
+		return nil
+	}
+
+	return es
 }

@@ -12,8 +12,13 @@ import (
 // ends the transaction.
 type Guard interface {
 	// Allow returns nil when the caller may do action on funds of dir in
-	// the region with code.
+	// the region with code. An empty dir asks for any direction: what is
+	// about a region as a whole, not one fund.
 	Allow(action, region string, dir Direction) error
+	// Permits is Allow without the audit record of a refusal, for asking
+	// which of several things the caller may touch: keeping another
+	// department's report lines is no attempt at anything.
+	Permits(action, region string, dir Direction) bool
 	// AllowAbove is Allow for what the level above does (admit, review,
 	// handle a problem): the caller's unit must also lie strictly above
 	// region.
@@ -271,4 +276,15 @@ const (
 	// DateFiled is 报备: the day the recipient filed its breakdown of the
 	// money and the targets upward.
 	DateFiled AllocationDate = "filed"
+)
+
+// ProblemStep is one act of handling a problem.
+type ProblemStep string
+
+// Steps of handling a problem.
+const (
+	ProblemAcknowledge ProblemStep = "acknowledge"
+	ProblemCommentStep ProblemStep = "comment"
+	ProblemResolve     ProblemStep = "resolve"
+	ProblemEscalate    ProblemStep = "escalate"
 )

@@ -202,3 +202,21 @@ func (a *Authorizer) Above(upper, lower string) bool {
 
 	return upper != lower && t.contains(upper, lower)
 }
+
+// Reaches reports whether user may do action on some direction in the
+// region with code: what acts on a region as a whole, such as raising a
+// problem about it, needs no more.
+func (a *Authorizer) Reaches(user User, action, code string) bool {
+	s := a.Scope(user, action)
+	if s.All {
+		return true
+	}
+	t := a.state.Load().tree
+	for _, root := range s.RegionCodes {
+		if t.contains(root, code) {
+			return true
+		}
+	}
+
+	return false
+}

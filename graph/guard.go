@@ -30,7 +30,7 @@ func (r *Resolver) guardFor(ctx context.Context, what string) (*guard, error) {
 func (g *guard) Caller() *fundhub.Caller { return g.c }
 
 func (g *guard) Allow(action, region string, dir fundhub.Direction) error {
-	if g.r.Policy.Allowed(authz.UserOf(g.c), action, region, dir) {
+	if g.Permits(action, region, dir) {
 		return nil
 	}
 
@@ -44,4 +44,13 @@ func (g *guard) AllowAbove(action, region string, dir fundhub.Direction) error {
 	}
 
 	return g.Allow(action, region, dir)
+}
+
+func (g *guard) Permits(action, region string, dir fundhub.Direction) bool {
+	u := authz.UserOf(g.c)
+	if dir == "" {
+		return g.r.Policy.Reaches(u, action, region)
+	}
+
+	return g.r.Policy.Allowed(u, action, region, dir)
 }

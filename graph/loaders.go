@@ -32,7 +32,10 @@ type Loaders struct {
 	unitByID            *dataloadgen.Loader[int64, *fundhub.Unit]
 	childrenByAlloc     *dataloadgen.Loader[int64, []*fundhub.Allocation]
 	targetsByAlloc      *dataloadgen.Loader[int64, []*fundhub.PerformanceTarget]
+	commentsByProblem   *dataloadgen.Loader[int64, []*fundhub.ProblemComment]
 	tokensByUser        *dataloadgen.Loader[int64, []*fundhub.Token]
+	reportByID          *dataloadgen.Loader[int64, *fundhub.ExecutionReport]
+	changesByReport     *dataloadgen.Loader[int64, []*fundhub.ChangeRequest]
 }
 
 // loaderWait is how long a loader gathers keys before it queries.
@@ -70,10 +73,17 @@ func NewLoaders(st Store, s fundhub.Scope) *Loaders {
 		unitByID: mapped(byKey(st.UnitsByIDs,
 			func(u *fundhub.Unit) int64 { return u.ID })),
 		tokensByUser: mapped(st.TokensOfUsers),
+		reportByID: scoped(s, st.ReportsByIDs,
+			func(r *fundhub.ExecutionReport) int64 { return r.ID }),
+		changesByReport: mapped(func(ctx context.Context,
+			ids []int64) (map[int64][]*fundhub.ChangeRequest, error) {
+			return st.ChangeRequestsByReport(ctx, s, ids)
+		}),
 		childrenByAlloc: mapped(func(ctx context.Context,
 			ids []int64) (map[int64][]*fundhub.Allocation, error) {
 			return st.ChildrenOfAllocations(ctx, s, ids)
 		}),
+		commentsByProblem: mapped(st.CommentsByProblem),
 		targetsByAlloc: mapped(func(ctx context.Context,
 			ids []int64) (map[int64][]*fundhub.PerformanceTarget, error) {
 			return st.TargetsByAllocation(ctx, s, ids)

@@ -58,6 +58,27 @@ type Store interface {
 	FindProblems(ctx context.Context, s fundhub.Scope, f fundhub.ProblemFilter,
 		p fundhub.Page) ([]*fundhub.Problem, int, error)
 
+	FindReport(ctx context.Context, s fundhub.Scope, id int64) (*fundhub.ExecutionReport, error)
+	ReportsByIDs(ctx context.Context, s fundhub.Scope,
+		ids []int64) ([]*fundhub.ExecutionReport, error)
+	SaveReport(ctx context.Context, g fundhub.Guard, region string, year, quarter int,
+		lines []*fundhub.ReportLineInput) (*fundhub.ExecutionReport, error)
+	SubmitReport(ctx context.Context, g fundhub.Guard, id int64) (*fundhub.ExecutionReport,
+		error)
+	ReviewReport(ctx context.Context, g fundhub.Guard, id int64, accept bool,
+		reason *string) (*fundhub.ExecutionReport, error)
+	TransmitReport(ctx context.Context, g fundhub.Guard, id int64) (*fundhub.ExecutionReport,
+		error)
+	RequestChange(ctx context.Context, g fundhub.Guard, reportID int64,
+		changes []*fundhub.LineChange, reason string) (*fundhub.ChangeRequest, error)
+	DecideChange(ctx context.Context, g fundhub.Guard, id int64, approve bool,
+		note string) (*fundhub.ChangeRequest, error)
+	ApplyChange(ctx context.Context, g fundhub.Guard, id int64) (*fundhub.ChangeRequest, error)
+	FindChangeRequests(ctx context.Context, s fundhub.Scope, f fundhub.ChangeRequestFilter,
+		p fundhub.Page) ([]*fundhub.ChangeRequest, int, error)
+	ChangeRequestsByReport(ctx context.Context, s fundhub.Scope,
+		ids []int64) (map[int64][]*fundhub.ChangeRequest, error)
+
 	ApplyProject(ctx context.Context, g fundhub.Guard,
 		in fundhub.ProjectApplication) (*fundhub.Project, error)
 	MoveProject(ctx context.Context, g fundhub.Guard, id int64, step fundhub.ReserveStep,
@@ -70,6 +91,13 @@ type Store interface {
 		ids []int64) (map[int64][]*fundhub.Allocation, error)
 	TargetsByAllocation(ctx context.Context, s fundhub.Scope,
 		ids []int64) (map[int64][]*fundhub.PerformanceTarget, error)
+	RaiseProblem(ctx context.Context, g fundhub.Guard,
+		in fundhub.ProblemInput) (*fundhub.Problem, error)
+	HandleProblem(ctx context.Context, g fundhub.Guard, id int64, step fundhub.ProblemStep,
+		text string) (*fundhub.Problem, error)
+	FindProblem(ctx context.Context, s fundhub.Scope, id int64) (*fundhub.Problem, error)
+	CommentsByProblem(ctx context.Context,
+		ids []int64) (map[int64][]*fundhub.ProblemComment, error)
 
 	FindConnectors(ctx context.Context) ([]*fundhub.Connector, error)
 	FindConnectorByName(ctx context.Context, name string) (*fundhub.Connector, error)

@@ -105,12 +105,14 @@ func (r *allocationTotalResolver) Region(ctx context.Context, objs []*fundhub.Al
 
 // Report is the batch resolver for the report field.
 func (r *changeRequestResolver) Report(ctx context.Context, objs []*fundhub.ChangeRequest) ([]*fundhub.ExecutionReport, error) {
-	panic(fmt.Errorf("not implemented: Report - report"))
+	return one(ctx, loadersFrom(ctx).reportByID, objs,
+		always(func(c *fundhub.ChangeRequest) int64 { return c.ReportID }))
 }
 
 // Region is the batch resolver for the region field.
 func (r *changeRequestResolver) Region(ctx context.Context, objs []*fundhub.ChangeRequest) ([]*fundhub.Region, error) {
-	panic(fmt.Errorf("not implemented: Region - region"))
+	return one(ctx, loadersFrom(ctx).regionByCode, objs,
+		always(func(c *fundhub.ChangeRequest) string { return c.RegionCode }))
 }
 
 // Config is the resolver for the config field.
@@ -148,7 +150,8 @@ func (r *executionReportResolver) Lines(ctx context.Context, objs []*fundhub.Exe
 
 // ChangeRequests is the batch resolver for the changeRequests field.
 func (r *executionReportResolver) ChangeRequests(ctx context.Context, objs []*fundhub.ExecutionReport) ([][]*fundhub.ChangeRequest, error) {
-	panic(fmt.Errorf("not implemented: ChangeRequests - changeRequests"))
+	return many(ctx, loadersFrom(ctx).changesByReport, objs,
+		func(e *fundhub.ExecutionReport) int64 { return e.ID })
 }
 
 // OwnerRegion is the batch resolver for the ownerRegion field.
@@ -220,62 +223,67 @@ func (r *mutationResolver) FileBreakdown(ctx context.Context, id int64, filedOn 
 
 // SaveReport is the resolver for the saveReport field.
 func (r *mutationResolver) SaveReport(ctx context.Context, regionCode string, year int, quarter int, lines []*fundhub.ReportLineInput) (*fundhub.ExecutionReport, error) {
-	panic(fmt.Errorf("not implemented: SaveReport - saveReport"))
+	return r.saveReport(ctx, regionCode, year, quarter, lines)
 }
 
 // SubmitReport is the resolver for the submitReport field.
 func (r *mutationResolver) SubmitReport(ctx context.Context, id int64) (*fundhub.ExecutionReport, error) {
-	panic(fmt.Errorf("not implemented: SubmitReport - submitReport"))
+	return r.submitReport(ctx, id)
 }
 
 // ReviewReport is the resolver for the reviewReport field.
 func (r *mutationResolver) ReviewReport(ctx context.Context, id int64, accept bool, reason *string) (*fundhub.ExecutionReport, error) {
-	panic(fmt.Errorf("not implemented: ReviewReport - reviewReport"))
+	return r.reviewReport(ctx, id, accept, reason)
 }
 
 // TransmitReport is the resolver for the transmitReport field.
 func (r *mutationResolver) TransmitReport(ctx context.Context, id int64) (*fundhub.ExecutionReport, error) {
-	panic(fmt.Errorf("not implemented: TransmitReport - transmitReport"))
+	return r.transmitReport(ctx, id)
 }
 
 // RequestChange is the resolver for the requestChange field.
 func (r *mutationResolver) RequestChange(ctx context.Context, reportID int64, changes []*fundhub.LineChange, reason string) (*fundhub.ChangeRequest, error) {
-	panic(fmt.Errorf("not implemented: RequestChange - requestChange"))
+	return r.requestChange(ctx, reportID, changes, reason)
 }
 
 // DecideChange is the resolver for the decideChange field.
 func (r *mutationResolver) DecideChange(ctx context.Context, id int64, approve bool, note string) (*fundhub.ChangeRequest, error) {
-	panic(fmt.Errorf("not implemented: DecideChange - decideChange"))
+	return r.decideChange(ctx, id, approve, note)
 }
 
 // ApplyChange is the resolver for the applyChange field.
 func (r *mutationResolver) ApplyChange(ctx context.Context, id int64) (*fundhub.ChangeRequest, error) {
-	panic(fmt.Errorf("not implemented: ApplyChange - applyChange"))
+	return r.applyChange(ctx, id)
 }
 
 // RaiseProblem is the resolver for the raiseProblem field.
 func (r *mutationResolver) RaiseProblem(ctx context.Context, input fundhub.ProblemInput) (*fundhub.Problem, error) {
-	panic(fmt.Errorf("not implemented: RaiseProblem - raiseProblem"))
+	g, err := r.guardFor(ctx, "raise a problem at "+input.RegionCode)
+	if err != nil {
+		return nil, err
+	}
+
+	return r.Store.RaiseProblem(ctx, g, input)
 }
 
 // AcknowledgeProblem is the resolver for the acknowledgeProblem field.
 func (r *mutationResolver) AcknowledgeProblem(ctx context.Context, id int64) (*fundhub.Problem, error) {
-	panic(fmt.Errorf("not implemented: AcknowledgeProblem - acknowledgeProblem"))
+	return r.handleProblem(ctx, id, fundhub.ProblemAcknowledge, "")
 }
 
 // CommentOnProblem is the resolver for the commentOnProblem field.
 func (r *mutationResolver) CommentOnProblem(ctx context.Context, id int64, body string) (*fundhub.Problem, error) {
-	panic(fmt.Errorf("not implemented: CommentOnProblem - commentOnProblem"))
+	return r.handleProblem(ctx, id, fundhub.ProblemCommentStep, body)
 }
 
 // ResolveProblem is the resolver for the resolveProblem field.
 func (r *mutationResolver) ResolveProblem(ctx context.Context, id int64, note string) (*fundhub.Problem, error) {
-	panic(fmt.Errorf("not implemented: ResolveProblem - resolveProblem"))
+	return r.handleProblem(ctx, id, fundhub.ProblemResolve, note)
 }
 
 // EscalateProblem is the resolver for the escalateProblem field.
 func (r *mutationResolver) EscalateProblem(ctx context.Context, id int64, reason string) (*fundhub.Problem, error) {
-	panic(fmt.Errorf("not implemented: EscalateProblem - escalateProblem"))
+	return r.handleProblem(ctx, id, fundhub.ProblemEscalate, reason)
 }
 
 // Login is the resolver for the login field.
@@ -300,14 +308,10 @@ func (r *mutationResolver) Logout(ctx context.Context) (bool, error) {
 
 // CreateAPIToken is the resolver for the createApiToken field.
 func (r *mutationResolver) CreateAPIToken(ctx context.Context, name string, expiresInDays *int) (*IssuedToken, error) {
-	c := CallerFrom(ctx)
-	if c == nil {
-		return nil, fundhub.Errorf(fundhub.EUNAUTHENTICATED, "sign in first")
-	}
-	if c.TokenKind != fundhub.TokenSession {
-		// A leaked API token must not be able to mint tokens that outlive it.
-		return nil, r.deny(ctx, c, "create_api_token", c.RegionCode,
-			"create API token "+name+" with an API token; sign in instead")
+	// A leaked API token must not be able to mint tokens that outlive it.
+	c, err := r.requireSession(ctx, "create API token "+name)
+	if err != nil {
+		return nil, err
 	}
 	var ttl time.Duration
 	if expiresInDays != nil {
@@ -351,6 +355,9 @@ func (r *mutationResolver) RevokeToken(ctx context.Context, id int64) (*fundhub.
 
 // CreateUser is the resolver for the createUser field.
 func (r *mutationResolver) CreateUser(ctx context.Context, input fundhub.NewUser) (*fundhub.User, error) {
+	if _, err := r.requireSession(ctx, "create user "+input.Username); err != nil {
+		return nil, err
+	}
 	c, err := r.require(ctx, authz.ActionManageUsers, input.UnitRegion, authz.AnyDirection,
 		"create user "+input.Username)
 	if err != nil {
@@ -394,13 +401,9 @@ func (r *mutationResolver) SetUserPassword(ctx context.Context, username string,
 
 // ChangePassword is the resolver for the changePassword field.
 func (r *mutationResolver) ChangePassword(ctx context.Context, currentPassword string, newPassword string) (bool, error) {
-	c := CallerFrom(ctx)
-	if c == nil {
-		return false, fundhub.Errorf(fundhub.EUNAUTHENTICATED, "sign in first")
-	}
-	if c.TokenKind != fundhub.TokenSession {
-		return false, r.deny(ctx, c, "change_password", c.RegionCode,
-			"change the password with an API token; sign in instead")
+	c, err := r.requireSession(ctx, "change the password")
+	if err != nil {
+		return false, err
 	}
 
 	return true, r.Auth.ChangePassword(ctx, c, currentPassword, newPassword)
@@ -544,7 +547,8 @@ func (r *problemResolver) Project(ctx context.Context, objs []*fundhub.Problem) 
 
 // Comments is the batch resolver for the comments field.
 func (r *problemResolver) Comments(ctx context.Context, objs []*fundhub.Problem) ([][]*fundhub.ProblemComment, error) {
-	panic(fmt.Errorf("not implemented: Comments - comments"))
+	return many(ctx, loadersFrom(ctx).commentsByProblem, objs,
+		func(p *fundhub.Problem) int64 { return p.ID })
 }
 
 // Region is the batch resolver for the region field.
@@ -738,17 +742,17 @@ func (r *queryResolver) Problems(ctx context.Context, filter *fundhub.ProblemFil
 
 // Problem is the resolver for the problem field.
 func (r *queryResolver) Problem(ctx context.Context, id int64) (*fundhub.Problem, error) {
-	panic(fmt.Errorf("not implemented: Problem - problem"))
+	return lookup(r.Store.FindProblem(ctx, ScopeFrom(ctx), id))
 }
 
 // ExecutionReport is the resolver for the executionReport field.
 func (r *queryResolver) ExecutionReport(ctx context.Context, id int64) (*fundhub.ExecutionReport, error) {
-	panic(fmt.Errorf("not implemented: ExecutionReport - executionReport"))
+	return lookup(r.Store.FindReport(ctx, ScopeFrom(ctx), id))
 }
 
 // ChangeRequests is the resolver for the changeRequests field.
 func (r *queryResolver) ChangeRequests(ctx context.Context, filter *fundhub.ChangeRequestFilter, first *int, after *string) (*ChangeRequestConnection, error) {
-	panic(fmt.Errorf("not implemented: ChangeRequests - changeRequests"))
+	return r.changeRequests(ctx, filter, first, after)
 }
 
 // Connectors is the resolver for the connectors field.

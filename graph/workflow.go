@@ -46,3 +46,14 @@ func unallocated(objs []*fundhub.Allocation,
 
 	return out
 }
+
+// handleProblem runs one step of handling the problem with id.
+func (r *Resolver) handleProblem(ctx context.Context, id int64, step fundhub.ProblemStep,
+	text string) (*fundhub.Problem, error) {
+	g, err := r.guardFor(ctx, fmt.Sprintf("%s problem %d", step, id))
+	if err != nil {
+		return nil, err
+	}
+
+	return r.Store.HandleProblem(ctx, g, id, step, text)
+}

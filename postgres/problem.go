@@ -8,7 +8,7 @@ import (
 
 const problemCols = `pb.id, pb.kind, pb.severity, pb.status, pb.region_code,
 	pb.project_id, pb.allocation_id, pb.rule, pb.title, pb.detail, pb.raised_by,
-	pb.raised_at, pb.resolved_at, pb.resolution_note`
+	pb.raised_at, pb.resolved_at, pb.resolution_note, pb.escalated`
 
 // problemList is the FROM clause and order of the problem list; the join to
 // regions serves RegionUnder.
@@ -35,6 +35,7 @@ func (d *DB) FindProblems(ctx context.Context, s fundhub.Scope, f fundhub.Proble
 	if f.Rule != nil {
 		w.add("pb.rule = %s", *f.Rule)
 	}
+	opt(&w, "pb.escalated = %s", f.Escalated)
 	w.scope(s, "pb.region_code", "")
 	w.linkedDirections(s, "pb.project_id", "pb.allocation_id", "")
 

@@ -8,8 +8,8 @@ import (
 )
 
 const reportCols = `er.id, er.region_code, er.year, er.quarter, er.status,
-	er.submitted_at, er.reviewed_at, er.transmitted_at, er.source_system,
-	er.external_id, er.last_synced_at`
+	er.submitted_at, er.reviewed_at, er.transmitted_at, er.return_reason,
+	er.source_system, er.external_id, er.last_synced_at`
 
 // reportList is the FROM clause and order of the report list; the join to
 // regions serves RegionUnder.

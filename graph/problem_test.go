@@ -1,0 +1,111 @@
+package graph_test
+
+import (
+	"encoding/json"
+	"net/http/httptest"
+	"testing"
+
+	"fundhub"
+	"fundhub/authz"
+	"fundhub/graph"
+	"fundhub/postgres/pgtest"
+)
+
+func TestProblems_RaiseHandleEscalate(t *testing.T) {
+	db := pgtest.New(t)
+	d := newDeps(t, db, db, nil)
+	srv := httptest.NewServer(graph.Handler(d))
+	t.Cleanup(srv.Close)
+	county := signIn(t, d, "xh", "330106", fundhub.DepartmentGeohazard, authz.RoleGeohazard)
+	neighbour := signIn(t, d, "bj", "330108", fundhub.DepartmentFinance, authz.RoleFinance)
+	city := signIn(t, d, "hz", "330100", fundhub.DepartmentFinance, authz.RoleFinance)
+	province := signIn(t, d, "zj", "330000", fundhub.DepartmentFinance, authz.RoleFinance)
+	var project string
+	pgtest.Get(t, db, &project, `INSERT INTO projects (name, region_code, direction,
+		reserve_status) VALUES ('北高峰边坡治理', '330106', 'GEOHAZARD', 'IN_PROGRESS')
+		RETURNING id::text`)
+
+	run := func(token, q string, vars map[string]any) response {
+		t.Helper()
+		_, r := postAs(t, srv.URL, token, q, vars)
+		return r
+	}
+	raise := `mutation($in: ProblemInput!) { raiseProblem(input: $in) { id status } }`
+	in := map[string]any{"kind": "SLOW_PROGRESS", "severity": "MAJOR", "regionCode": "330106",
+		"projectId": project, "title": "边坡治理进度滞后", "detail": "三季度未开工"}
+
+	if r := run(neighbour, raise, map[string]any{"in": in}); code(r) != fundhub.EFORBIDDEN {
+		t.Errorf("the neighbouring county raising on our project: %+v, want FORBIDDEN",
+			r.Errors)
+	}
+	bad := map[string]any{"kind": "SLOWNESS", "regionCode": "330106", "title": "x"}
+	if r := run(county, raise, map[string]any{"in": bad}); field(r) != "kind" {
+		t.Errorf("an unknown kind: %+v, want BAD_USER_INPUT on kind", r.Errors)
+	}
+
+	r := run(county, raise, map[string]any{"in": in})
+	var got struct{ RaiseProblem struct{ ID, Status string } }
+	if err := json.Unmarshal(r.Data, &got); err != nil || got.RaiseProblem.ID == "" {
+		t.Fatalf("raising: %s %+v", r.Data, r.Errors)
+	}
+	id := map[string]any{"id": got.RaiseProblem.ID}
+
+	steps := []struct {
+		name, token, q, wantCode, wantStatus string
+	}{
+		{"the county acknowledging its own problem", county,
+			`mutation($id: ID!) { acknowledgeProblem(id: $id) { status } }`,
+			fundhub.EFORBIDDEN, "OPEN"},
+		{"the city acknowledging", city,
+			`mutation($id: ID!) { acknowledgeProblem(id: $id) { status } }`, "", "ACKNOWLEDGED"},
+		{"the county commenting", county, `mutation($id: ID!) { commentOnProblem(id: $id,
+			body: "已协调施工单位, 十月进场") { status } }`, "", "ACKNOWLEDGED"},
+		{"the city escalating", city, `mutation($id: ID!) { escalateProblem(id: $id,
+			reason: "涉及汛期安全") { status } }`, "", "ACKNOWLEDGED"},
+		{"escalating twice", province, `mutation($id: ID!) { escalateProblem(id: $id,
+			reason: "again") { status } }`, fundhub.ECONFLICT, "ACKNOWLEDGED"},
+		{"resolving without a note", city, `mutation($id: ID!) { resolveProblem(id: $id,
+			note: " ") { status } }`, fundhub.EINVALID, "ACKNOWLEDGED"},
+		{"the province resolving", province, `mutation($id: ID!) { resolveProblem(id: $id,
+			note: "已开工, 进度追平") { status } }`, "", "RESOLVED"},
+		{"acknowledging a resolved problem", city,
+			`mutation($id: ID!) { acknowledgeProblem(id: $id) { status } }`,
+			fundhub.ECONFLICT, "RESOLVED"},
+	}
+	for _, s := range steps {
+		r := run(s.token, s.q, id)
+		if code(r) != s.wantCode {
+			t.Errorf("%s: got %q %+v, want %q", s.name, code(r), r.Errors, s.wantCode)
+		}
+		var status string
+		pgtest.Get(t, db, &status, `SELECT status FROM problems WHERE id = $1`,
+			got.RaiseProblem.ID)
+		if status != s.wantStatus {
+			t.Errorf("%s: status %s, want %s", s.name, status, s.wantStatus)
+		}
+	}
+
+	var view struct {
+		Problem struct {
+			Escalated bool
+			Comments  []struct{ Author, Body string }
+		}
+	}
+	r = run(province, `query($id: ID!) { problem(id: $id) { escalated comments { author body }
+		} }`, id)
+	if err := json.Unmarshal(r.Data, &view); err != nil || !view.Problem.Escalated ||
+		len(view.Problem.Comments) != 2 {
+		t.Errorf("the resolved problem: %s %+v", r.Data, r.Errors)
+	}
+	if r := run(neighbour, `query($id: ID!) { problem(id: $id) { id } }`, id); string(r.Data) !=
+		`{"problem":null}` {
+		t.Errorf("the neighbouring county looking it up: %s", r.Data)
+	}
+	var audited int
+	pgtest.Get(t, db, &audited, `SELECT count(*) FROM audit_log WHERE entity = 'problem'
+		AND entity_id = $1`, got.RaiseProblem.ID)
+	if audited != 5 {
+		t.Errorf("audit records of the problem: got %d, want 5 (raise, acknowledge, "+
+			"comment, escalate, resolve)", audited)
+	}
+}
