@@ -285,3 +285,53 @@ func TestAccess_ProvinceAdminDisablesACountyUserAtOnce(t *testing.T) {
 		t.Errorf("the other province's user: %+v", r.Errors)
 	}
 }
+
+func TestAccess_UserManagersNeitherManageThemselvesNorUseAPITokens(t *testing.T) {
+	db := pgtest.New(t)
+	d := newDeps(t, db, db, nil)
+	admin := signIn(t, d, "wu", "330000", fundhub.DepartmentFinance, authz.RoleAdmin)
+	addUser(t, d, "li", "330106", fundhub.DepartmentFinance, authz.RoleFinance)
+	srv := httptest.NewServer(graph.Handler(d))
+	t.Cleanup(srv.Close)
+	_, r := postAs(t, srv.URL, admin, `mutation { createApiToken(name: "dash") { token } }`, nil)
+	var issued struct{ CreateAPIToken struct{ Token string } }
+	if err := json.Unmarshal(r.Data, &issued); err != nil || issued.CreateAPIToken.Token == "" {
+		t.Fatalf("making an API token: %s %+v", r.Data, r.Errors)
+	}
+	api := issued.CreateAPIToken.Token
+
+	tests := []struct{ name, token, mutation string }{
+		{"giving oneself roles", admin,
+			`mutation { setUserRoles(username: "wu", roles: ["admin", "finance"]) { id } }`},
+		{"setting one's own password around changePassword", admin,
+			`mutation { setUserPassword(username: "wu", password: "a new long password") {
+			id } }`},
+		{"disabling oneself", admin,
+			`mutation { setUserDisabled(username: "wu", disabled: true) { id } }`},
+		{"setting a password with an API token", api,
+			`mutation { setUserPassword(username: "li", password: "a new long password") {
+			id } }`},
+		{"creating a user with an API token", api, `mutation { createUser(input: {
+			username: "x3", displayName: "x", unitRegion: "330106", unitName: "u",
+			unitKind: FINANCE, roles: ["finance"], password: "long enough password"}) { id } }`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := snapshotTables(t, db)
+			_, r := postAs(t, srv.URL, tt.token, tt.mutation, nil)
+			if code(r) != fundhub.EFORBIDDEN {
+				t.Errorf("got %q %+v, want FORBIDDEN", code(r), r.Errors)
+			}
+			if after := snapshotTables(t, db); after != before {
+				t.Errorf("changed data:\n%s\n%s", before, after)
+			}
+		})
+	}
+
+	// From a session, the same manager may act on others.
+	_, r = postAs(t, srv.URL, admin, `mutation { setUserRoles(username: "li",
+		roles: ["finance", "admin"]) { roles } }`, nil)
+	if len(r.Errors) > 0 {
+		t.Errorf("setting the roles of a county user: %+v", r.Errors)
+	}
+}

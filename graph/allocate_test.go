@@ -230,3 +230,20 @@ func TestAllocate_ConcurrentChildrenNeverExceedTheParent(t *testing.T) {
 			n, tries, each, sum)
 	}
 }
+
+func TestAllocate_MissingTargetsCanBeFlaggedInstead(t *testing.T) {
+	w := newAllocWorld(t)
+	w.db.MissingTargets = postgres.FlagMissingTargets
+	top, _ := w.top(t)
+
+	id, resp := w.allocate(t, w.province, map[string]any{"parentId": top,
+		"toRegion": "330100", "amount": "1000000"})
+	if id == "" {
+		t.Fatalf("allocating without targets in flag mode: %+v", resp.Errors)
+	}
+	var rule string
+	pgtest.Get(t, w.db, &rule, `SELECT rule FROM problems WHERE allocation_id = $1`, id)
+	if rule != "targets_not_decomposed" {
+		t.Errorf("problem raised: %q, want targets_not_decomposed", rule)
+	}
+}

@@ -272,6 +272,7 @@ func (s *scenario) report(county string, quarter int, a allocated, share, percen
 				"paidAmount": paid.String()},
 			{"targetId": a.Allocate.Targets[0].ID, "actualValue": done.String(),
 				"unit": "公顷"}}}, &saved)
+	s.audited("report.save", "report", saved.SaveReport.ID)
 	s.do(county, `mutation($id: ID!) { submitReport(id: $id) { status } }`,
 		map[string]any{"id": saved.SaveReport.ID}, nil)
 	s.audited("report.submit", "report", saved.SaveReport.ID)
@@ -291,6 +292,7 @@ func (s *scenario) reviewQuarter(quarter int, counties map[string]map[string]all
 			s.do("330000", `mutation($id: ID!) { reviewReport(id: $id, accept: false,
 				reason: "支付数与国库支付系统不一致, 请核实") { status } }`,
 				map[string]any{"id": id}, nil)
+			s.audited("report.return", "report", id)
 			s.report(county, quarter, counties[county]["central"], 28, 20)
 		}
 		s.refused("a county reviewing its own report", county,
@@ -298,6 +300,7 @@ func (s *scenario) reviewQuarter(quarter int, counties map[string]map[string]all
 			map[string]any{"id": id}, fundhub.EFORBIDDEN, "")
 		s.do("330000", `mutation($id: ID!) { reviewReport(id: $id, accept: true) {
 			status } }`, map[string]any{"id": id}, nil)
+		s.audited("report.review", "report", id)
 		s.do("330000", `mutation($id: ID!) { transmitReport(id: $id) { status } }`,
 			map[string]any{"id": id}, nil)
 		s.audited("report.transmit", "report", id)
@@ -346,6 +349,9 @@ func (s *scenario) changeAfterTransmission(counties map[string]map[string]alloca
 	s.do("100000", `mutation($id: ID!) { decideChange(id: $id, approve: true,
 		note: "经商生态修复司认定, 同意变更") { status } }`, cr, nil)
 	s.do("330000", `mutation($id: ID!) { applyChange(id: $id) { status } }`, cr, nil)
+	for _, action := range []string{"change.request", "change.approve", "change.apply"} {
+		s.audited(action, "change_request", req.RequestChange.ID)
+	}
 
 	var paid decimal.Decimal
 	pgtest.Get(s.t, s.db, &paid, `SELECT paid_amount FROM report_lines WHERE id = $1`, line)
