@@ -45,6 +45,7 @@ type ReportLine struct {
 	PaidAmount   *decimal.Decimal `db:"paid_amount"`
 	TargetID     *int64           `db:"target_id"`
 	ActualValue  *decimal.Decimal `db:"actual_value"`
+	Unit         *string          `db:"unit"`
 	Note         *string          `db:"note"`
 }
 

@@ -480,6 +480,7 @@ type ComplexityRoot struct {
 		Project     func(childComplexity int) int
 		Source      func(childComplexity int) int
 		Target      func(childComplexity int) int
+		Unit        func(childComplexity int) int
 	}
 
 	Session struct {
@@ -2864,6 +2865,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportLine.Target(childComplexity), true
+	case "ReportLine.unit":
+		if e.ComplexityRoot.ReportLine.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportLine.Unit(childComplexity), true
 
 	case "Session.expiresAt":
 		if e.ComplexityRoot.Session.ExpiresAt == nil {
@@ -3691,6 +3698,8 @@ type ReportLine {
   target: PerformanceTarget
   "实际完成值 in the indicator's unit."
   actualValue: Decimal
+  "The unit actualValue was reported in."
+  unit: String
   note: String
 }
 
@@ -5167,6 +5176,8 @@ func (ec *executionContext) childFields_ReportLine(ctx context.Context, field gr
 		return ec.fieldContext_ReportLine_target(ctx, field)
 	case "actualValue":
 		return ec.fieldContext_ReportLine_actualValue(ctx, field)
+	case "unit":
+		return ec.fieldContext_ReportLine_unit(ctx, field)
 	case "note":
 		return ec.fieldContext_ReportLine_note(ctx, field)
 	}
@@ -16601,6 +16612,29 @@ func (ec *executionContext) fieldContext_ReportLine_actualValue(_ context.Contex
 	return graphql.NewScalarFieldContext("ReportLine", field, false, false, "Decimal")
 }
 
+func (ec *executionContext) _ReportLine_unit(ctx context.Context, field graphql.CollectedField, obj *fundhub.ReportLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportLine_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportLine_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportLine", field, false, false, "String")
+}
+
 func (ec *executionContext) _ReportLine_note(ctx context.Context, field graphql.CollectedField, obj *fundhub.ReportLine) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23251,6 +23285,11 @@ func (ec *executionContext) _ReportLine(ctx context.Context, sel ast.SelectionSe
 				})
 		case "actualValue":
 			out.Values[i] = ec._ReportLine_actualValue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.Values[i] = ec._ReportLine_unit(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -55,7 +55,8 @@ func (d *DB) LinesByReport(ctx context.Context, s fundhub.Scope,
 
 	var rows []*fundhub.ReportLine
 	err := d.db.SelectContext(ctx, &rows, `SELECT rl.id, rl.report_id, rl.allocation_id,
-		rl.project_id, rl.source, rl.paid_amount, rl.target_id, rl.actual_value, rl.note
+		rl.project_id, rl.source, rl.paid_amount, rl.target_id, rl.actual_value, rl.unit,
+		rl.note
 		FROM report_lines rl `+w.sql()+` ORDER BY rl.id`, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("loading report lines: %w", err)
