@@ -23,6 +23,15 @@ type Guard interface {
 	// handle a problem): the caller's unit must also lie strictly above
 	// region.
 	AllowAbove(action, region string, dir Direction) error
+	// AllowOwn is Allow for what a region does for itself (sends its money,
+	// records receipt, files and reports, runs its projects): the caller's
+	// unit must be at region itself, not above it, so that whoever files is
+	// never whoever reviews.
+	AllowOwn(action, region string, dir Direction) error
+	// AllowProvince is AllowAbove for what the province or the ministry
+	// does with the data of lower levels: review, transmit, and ask for and
+	// apply changes after transmission.
+	AllowProvince(action, region string, dir Direction) error
 	// Caller is who acts, for the records the change writes.
 	Caller() *Caller
 }

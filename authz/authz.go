@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"strings"
 	"sync/atomic"
 
 	"github.com/casbin/casbin/v2"
@@ -219,4 +220,15 @@ func (a *Authorizer) Reaches(user User, action, code string) bool {
 	}
 
 	return false
+}
+
+// Depth returns the level of the region with code in the tree: 0 for the
+// nation, 1 for a province, 2 for a city, 3 for a county; -1 when unknown.
+func (a *Authorizer) Depth(code string) int {
+	p, ok := a.state.Load().tree[code]
+	if !ok {
+		return -1
+	}
+
+	return strings.Count(strings.Trim(p, "/"), "/")
 }

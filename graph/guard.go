@@ -54,3 +54,21 @@ func (g *guard) Permits(action, region string, dir fundhub.Direction) bool {
 
 	return g.r.Policy.Allowed(u, action, region, dir)
 }
+
+func (g *guard) AllowOwn(action, region string, dir fundhub.Direction) error {
+	if g.c.RegionCode != region {
+		return g.r.deny(g.ctx, g.c, action, region, g.what+
+			" (only "+region+" itself may)")
+	}
+
+	return g.Allow(action, region, dir)
+}
+
+func (g *guard) AllowProvince(action, region string, dir fundhub.Direction) error {
+	if d := g.r.Policy.Depth(g.c.RegionCode); d < 0 || d > 1 {
+		return g.r.deny(g.ctx, g.c, action, region, g.what+
+			" (only a province or the ministry may)")
+	}
+
+	return g.AllowAbove(action, region, dir)
+}

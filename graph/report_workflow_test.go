@@ -422,11 +422,11 @@ func TestReportWorkflow_RefusalsChangeNothing(t *testing.T) {
 			saving(func(w *rwWorld) []map[string]any {
 				return []map[string]any{{"allocationId": w.geo, "paidAmount": "1"},
 					{"allocationId": w.eco, "paidAmount": "1"}}
-			}), fundhub.EFORBIDDEN, []string{"lines[1].allocationId"}, true},
+			}), fundhub.EINVALID, []string{"lines[1].allocationId"}, false},
 		{"a line naming nothing that exists", "DRAFT", countyFinance,
 			saving(func(w *rwWorld) []map[string]any {
 				return []map[string]any{{"allocationId": 999999, "paidAmount": "1"},
-					{"targetId": 999998, "actualValue": "1"}}
+					{"targetId": 999998, "actualValue": "1", "unit": "公顷"}}
 			}), fundhub.EINVALID, []string{"lines[0].allocationId", "lines[1].targetId"},
 			false},
 		{"a line reporting nothing", "DRAFT", countyFinance,
@@ -494,11 +494,8 @@ func TestSubmitReport_ReportsEveryFaultAtOnce(t *testing.T) {
 	r := w.save(countyFinance,
 		map[string]any{"allocationId": w.eco, "paidAmount": "600000"},
 		map[string]any{"allocationId": w.eco, "paidAmount": "500000"},
-		map[string]any{"allocationId": w.geo, "source": "PROVINCE_MATCH", "paidAmount": "-1"},
+		map[string]any{"allocationId": w.geo, "source": "PROVINCE_MATCH", "paidAmount": "1"},
 		map[string]any{"targetId": w.target, "actualValue": "30", "unit": "亩"},
-		map[string]any{"actualValue": "3"},
-		map[string]any{"allocationId": w.neighbour, "paidAmount": "1"},
-		map[string]any{"targetId": neighbourTarget, "actualValue": "2"},
 	)
 	before := w.state()
 
@@ -512,13 +509,35 @@ func TestSubmitReport_ReportsEveryFaultAtOnce(t *testing.T) {
 		f, _ := e.Extensions["field"].(string)
 		fields = append(fields, f)
 	}
-	want := []string{"lines[1].paidAmount", "lines[2].source", "lines[2].paidAmount",
-		"lines[3].unit", "lines[4].targetId", "lines[5].allocationId", "lines[6].targetId"}
+	want := []string{"lines[1].paidAmount", "lines[2].source", "lines[3].unit"}
 	if !slices.Equal(fields, want) {
 		t.Errorf("fields: got %q, want %q (%+v)", fields, want, resp.Errors)
 	}
 	if w.state() != before {
 		t.Error("a refused submission changed the report")
+	}
+
+	// Records of another region answer like records that do not exist,
+	// each line named, and the save changes nothing.
+	resp = w.do(countyFinance, `mutation($lines: [ReportLineInput!]!) { saveReport(
+		regionCode: "330106", year: 2024, quarter: 1, lines: $lines) { id } }`,
+		map[string]any{"lines": []map[string]any{
+			{"allocationId": w.neighbour, "paidAmount": "1"},
+			{"targetId": neighbourTarget, "actualValue": "2", "unit": "处"},
+			{"allocationId": 999999, "paidAmount": "1"}}})
+	fields = nil
+	for _, e := range resp.Errors {
+		f, _ := e.Extensions["field"].(string)
+		fields = append(fields, f)
+	}
+	want = []string{"lines[0].allocationId", "lines[1].targetId", "lines[2].allocationId"}
+	if !slices.Equal(fields, want) || resp.Errors[0].Message !=
+		fmt.Sprintf("no allocation in force %d of region 330106", w.neighbour) {
+		t.Errorf("saving other regions' records: got %q, want %q (%+v)", fields, want,
+			resp.Errors)
+	}
+	if w.state() != before {
+		t.Error("a refused save changed the report")
 	}
 }
 

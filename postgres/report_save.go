@@ -49,7 +49,7 @@ func (d *DB) SaveReport(ctx context.Context, g fundhub.Guard, region string, yea
 		}
 		id = r.ID
 
-		dirs, err := lineDirections(ctx, tx, lines)
+		dirs, err := lineRefs(ctx, tx, region, lines)
 		if err != nil {
 			return err
 		}
@@ -89,9 +89,22 @@ func checkPeriod(year, quarter int, now time.Time) error {
 func checkLineInputs(lines []*fundhub.ReportLineInput) fundhub.Errors {
 	var errs fundhub.Errors
 	for i, l := range lines {
-		if l.PaidAmount == nil && l.ActualValue == nil {
+		switch {
+		case l.PaidAmount == nil && l.ActualValue == nil:
 			errs = append(errs, fundhub.Invalid(lineField(i, "paidAmount"),
 				"a line needs paidAmount or actualValue"))
+		case l.PaidAmount != nil && l.AllocationID == nil:
+			errs = append(errs, fundhub.Invalid(lineField(i, "allocationId"),
+				"a paid amount is paid out of an allocation: name it"))
+		case l.PaidAmount != nil && l.PaidAmount.IsNegative():
+			errs = append(errs, fundhub.Invalid(lineField(i, "paidAmount"),
+				"a cumulative paid amount is not negative"))
+		case l.ActualValue != nil && l.TargetID == nil:
+			errs = append(errs, fundhub.Invalid(lineField(i, "targetId"),
+				"an actual value is the progress of a target: name it"))
+		case l.ActualValue != nil && (l.Unit == nil || *l.Unit == ""):
+			errs = append(errs, fundhub.Invalid(lineField(i, "unit"),
+				"an actual value needs the unit it is in"))
 		}
 		if l.Source != nil && !l.Source.Valid() {
 			errs = append(errs, fundhub.Invalid(lineField(i, "source"),
@@ -166,120 +179,22 @@ func savable(r *fundhub.ExecutionReport) error {
 		"changing it", r.Status)
 }
 
-// refDirections holds the direction of each allocation, project and target
-// the new lines name; a target without a fund has "".
-type refDirections struct {
-	alloc, project, target map[int64]fundhub.Direction
-}
-
-// of returns the direction of a line: its allocation's fund's, else its
-// project's, else its target's fund's. A line with none of them is every
-// direction's, so only a department covering all of them answers for it.
-func (r refDirections) of(l *fundhub.ReportLineInput) fundhub.Direction {
-	switch {
-	case l.AllocationID != nil:
-		return r.alloc[*l.AllocationID]
-	case l.ProjectID != nil:
-		return r.project[*l.ProjectID]
-	case l.TargetID != nil && r.target[*l.TargetID] != "":
-		return r.target[*l.TargetID]
-	}
-
-	return authz.AnyDirection
-}
-
-// lineDirections loads the directions of what lines name, with one
-// BAD_USER_INPUT per id that names nothing.
-func lineDirections(ctx context.Context, tx *sqlx.Tx,
-	lines []*fundhub.ReportLineInput) (refDirections, error) {
-	var allocs, projects, targets []int64
-	for _, l := range lines {
-		allocs = appendID(allocs, l.AllocationID)
-		projects = appendID(projects, l.ProjectID)
-		targets = appendID(targets, l.TargetID)
-	}
-
-	var r refDirections
-	var err error
-	if r.alloc, err = directionsOf(ctx, tx, allocs, `SELECT a.id, f.direction
-		FROM allocations a JOIN funds f ON f.id = a.fund_id
-		WHERE a.id = ANY($1) AND NOT a.withdrawn`); err != nil {
-		return r, err
-	}
-	if r.project, err = directionsOf(ctx, tx, projects, `SELECT id, direction
-		FROM projects WHERE id = ANY($1)`); err != nil {
-		return r, err
-	}
-	if r.target, err = directionsOf(ctx, tx, targets, `SELECT t.id,
-		COALESCE(f.direction, '') AS direction FROM performance_targets t
-		LEFT JOIN funds f ON f.id = t.fund_id WHERE t.id = ANY($1)`); err != nil {
-		return r, err
-	}
-
-	return r, missingRefs(lines, r).Err()
-}
-
-func appendID(ids []int64, id *int64) []int64 {
-	if id == nil {
-		return ids
-	}
-
-	return append(ids, *id)
-}
-
-// directionsOf runs q, which selects id and direction for the ids of its
-// one placeholder, into a map.
-func directionsOf(ctx context.Context, tx *sqlx.Tx, ids []int64,
-	q string) (map[int64]fundhub.Direction, error) {
-	out := make(map[int64]fundhub.Direction, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-
-	var rows []struct {
-		ID        int64             `db:"id"`
-		Direction fundhub.Direction `db:"direction"`
-	}
-	if err := tx.SelectContext(ctx, &rows, q, int64s(ids)); err != nil {
-		return nil, fmt.Errorf("loading what report lines name: %w", err)
-	}
-	for _, r := range rows {
-		out[r.ID] = r.Direction
-	}
-
-	return out, nil
-}
-
-// missingRefs names every id of lines that r does not hold.
-func missingRefs(lines []*fundhub.ReportLineInput, r refDirections) fundhub.Errors {
-	var errs fundhub.Errors
-	check := func(i int, field, what string, id *int64, m map[int64]fundhub.Direction) {
-		if id == nil {
-			return
-		}
-		if _, ok := m[*id]; !ok {
-			errs = append(errs, fundhub.Invalid(lineField(i, field), "no %s %d", what, *id))
-		}
-	}
-	for i, l := range lines {
-		check(i, "allocationId", "allocation in force", l.AllocationID, r.alloc)
-		check(i, "projectId", "project", l.ProjectID, r.project)
-		check(i, "targetId", "performance target", l.TargetID, r.target)
-	}
-
-	return errs
-}
-
 // allowLines asks the guard for write at region on the direction of each
 // new line, once per direction, and returns the directions allowed. A
 // refusal names the field the line takes its direction from.
 func allowLines(g fundhub.Guard, region string, lines []*fundhub.ReportLineInput,
-	dirs refDirections) (map[fundhub.Direction]bool, error) {
+	dirs lineRefSet) (map[fundhub.Direction]bool, error) {
 	allowed := make(map[fundhub.Direction]bool)
 	for i, l := range lines {
 		dir := dirs.of(l)
 		if allowed[dir] {
 			continue
+		}
+		// What the caller may not even read is answered like what does
+		// not exist, so a save tells nothing of other departments' money.
+		if !g.Permits(authz.ActionRead, region, dir) {
+			return nil, fundhub.Invalid(lineField(i, directionField(l)),
+				"names nothing of region %s", region)
 		}
 		if err := g.Allow(authz.ActionWrite, region, dir); err != nil {
 			return nil, onField(err, lineField(i, directionField(l)))
