@@ -28,9 +28,9 @@ type Guard interface {
 	// unit must be at region itself, not above it, so that whoever files is
 	// never whoever reviews.
 	AllowOwn(action, region string, dir Direction) error
-	// AllowProvince is AllowAbove for what the province or the ministry
-	// does with the data of lower levels: review, transmit, and ask for and
-	// apply changes after transmission.
+	// AllowProvince is AllowAbove for what the province does with the data
+	// of its cities and counties: review, transmit, and ask for and apply
+	// changes after transmission.
 	AllowProvince(action, region string, dir Direction) error
 	// Caller is who acts, for the records the change writes.
 	Caller() *Caller

@@ -100,10 +100,14 @@ func TestAllocate_RefusalsNameTheFieldAndChangeNothing(t *testing.T) {
 		return []map[string]any{{"parentId": target, "indicator": "修复面积",
 			"unit": unit, "targetValue": v}}
 	}
-	if id, resp := w.allocate(t, w.province, map[string]any{"parentId": top,
-		"toRegion": "330100", "amount": "60000000", "targets": share("600", "公顷")}); id == "" {
+	hz, resp := w.allocate(t, w.province, map[string]any{"parentId": top,
+		"toRegion": "330100", "amount": "60000000", "targets": share("600", "公顷")})
+	if hz == "" {
 		t.Fatalf("province to Hangzhou: %+v", resp.Errors)
 	}
+	var hzTarget string
+	pgtest.Get(t, w.db, &hzTarget, `SELECT id::text FROM performance_targets
+		WHERE allocation_id = $1`, hz)
 
 	tests := []struct {
 		name, token string
@@ -124,12 +128,41 @@ func TestAllocate_RefusalsNameTheFieldAndChangeNothing(t *testing.T) {
 		{"a target in another unit", w.province, map[string]any{"parentId": top,
 			"toRegion": "330200", "amount": "1", "targets": share("1", "亩")},
 			fundhub.EINVALID, "targets[0].unit"},
-		{"a county passing on the province's money", w.county, map[string]any{
-			"parentId": top, "toRegion": "330106", "amount": "1", "targets": share("1", "公顷")},
-			fundhub.EFORBIDDEN, ""},
+		{"a county passing on the province's money it cannot see", w.county,
+			map[string]any{"parentId": top, "toRegion": "330106", "amount": "1",
+				"targets": share("1", "公顷")}, fundhub.EINVALID, "parentId"},
 		{"a geohazard department passing on ecological money", w.geoProv, map[string]any{
 			"parentId": top, "toRegion": "330200", "amount": "1", "targets": share("1", "公顷")},
-			fundhub.EFORBIDDEN, ""},
+			fundhub.EINVALID, "parentId"},
+		{"the province passing on Hangzhou's money for it", w.province, map[string]any{
+			"parentId": hz, "toRegion": "330106", "amount": "1", "targets": []map[string]any{{
+				"parentId": hzTarget, "indicator": "修复面积", "unit": "公顷",
+				"targetValue": "1"}}}, fundhub.EFORBIDDEN, ""},
+		{"a renamed indicator", w.province, map[string]any{"parentId": top,
+			"toRegion": "330200", "amount": "1", "targets": []map[string]any{{
+				"parentId": target, "indicator": "治理面积", "unit": "公顷",
+				"targetValue": "1"}}}, fundhub.EINVALID, "targets[0].indicator"},
+		{"an amount in thousandths of a yuan", w.province, map[string]any{"parentId": top,
+			"toRegion": "330200", "amount": "1.005", "targets": share("1", "公顷")},
+			fundhub.EINVALID, "amount"},
+		{"issued in the future", w.province, map[string]any{"parentId": top,
+			"toRegion": "330200", "amount": "1", "issuedOn": "2099-01-01",
+			"targets": share("1", "公顷")}, fundhub.EINVALID, "issuedOn"},
+		{"issued before its parent", w.province, map[string]any{"parentId": top,
+			"toRegion": "330200", "amount": "1", "issuedOn": "2024-01-01",
+			"document": map[string]any{"number": "浙财资环〔2024〕7号",
+				"issuedOn": "2024-01-01", "issuerRegion": "330000"},
+			"targets": share("1", "公顷")}, fundhub.EINVALID, "issuedOn"},
+		{"another region's document number", w.province, map[string]any{"parentId": top,
+			"toRegion": "330200", "amount": "1", "document": map[string]any{
+				"number": "财资环〔2024〕1号", "issuedOn": "2024-03-01",
+				"issuerRegion": "330000"}, "targets": share("1", "公顷")},
+			fundhub.EINVALID, "document.number"},
+		{"a document of a region beside the sender", w.province, map[string]any{
+			"parentId": top, "toRegion": "330200", "amount": "1", "document": map[string]any{
+				"number": "苏财资环〔2024〕1号", "issuedOn": "2024-03-01",
+				"issuerRegion": "320000"}, "targets": share("1", "公顷")},
+			fundhub.EINVALID, "document.issuerRegion"},
 		{"a province starting central money", w.province, map[string]any{
 			"fromRegion": "330000", "toRegion": "330200", "amount": "1"},
 			fundhub.EINVALID, "source"},
@@ -245,5 +278,32 @@ func TestAllocate_MissingTargetsCanBeFlaggedInstead(t *testing.T) {
 	pgtest.Get(t, w.db, &rule, `SELECT rule FROM problems WHERE allocation_id = $1`, id)
 	if rule != "targets_not_decomposed" {
 		t.Errorf("problem raised: %q, want targets_not_decomposed", rule)
+	}
+}
+
+func TestAllocate_LocalFundsStayInTheirBudget(t *testing.T) {
+	w := newAllocWorld(t)
+	d := newDeps(t, w.db, w.db, nil)
+	jiangsu := signIn(t, d, "js", "320000", fundhub.DepartmentFinance, authz.RoleFinance)
+	var local int64
+	pgtest.Get(t, w.db, &local, `INSERT INTO funds (name, year, category, direction,
+		owner_region, local_level) VALUES ('浙江省地质灾害防治专项', 2024, 'LOCAL', 'GEOHAZARD',
+		'330000', 'PROVINCE') RETURNING id`)
+	doc := func(no, issuer string) map[string]any {
+		return map[string]any{"number": no, "issuedOn": "2024-03-01", "issuerRegion": issuer}
+	}
+
+	id, resp := w.allocate(t, jiangsu, map[string]any{"fundId": local,
+		"fromRegion": "320000", "toRegion": "320100", "amount": "5000",
+		"source": "PROVINCE_MATCH", "document": doc("苏财资环〔2024〕3号", "320000")})
+	if id != "" || field(resp) != "fundId" {
+		t.Errorf("Jiangsu spending Zhejiang's fund: got %q %+v, want BAD_USER_INPUT on fundId",
+			id, resp.Errors)
+	}
+	id, resp = w.allocate(t, w.city, map[string]any{"fundId": local, "fromRegion": "330100",
+		"toRegion": "330106", "amount": "5000", "source": "CITY_MATCH",
+		"document": doc("杭财资环〔2024〕3号", "330100")})
+	if id == "" {
+		t.Errorf("Hangzhou matching in its province's fund: %+v", resp.Errors)
 	}
 }

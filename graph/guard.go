@@ -65,9 +65,8 @@ func (g *guard) AllowOwn(action, region string, dir fundhub.Direction) error {
 }
 
 func (g *guard) AllowProvince(action, region string, dir fundhub.Direction) error {
-	if d := g.r.Policy.Depth(g.c.RegionCode); d < 0 || d > 1 {
-		return g.r.deny(g.ctx, g.c, action, region, g.what+
-			" (only a province or the ministry may)")
+	if g.r.Policy.Depth(g.c.RegionCode) != 1 {
+		return g.r.deny(g.ctx, g.c, action, region, g.what+" (only the province may)")
 	}
 
 	return g.AllowAbove(action, region, dir)

@@ -31,16 +31,22 @@ type allocFund struct {
 	Year      int                  `db:"year"`
 	Category  fundhub.FundCategory `db:"category"`
 	Direction fundhub.Direction    `db:"direction"`
+	Owner     string               `db:"owner_region"`
+	// senderLevel is the level of the sender of money that starts there.
+	senderLevel fundhub.RegionLevel
 }
 
 // allocParent is what Allocate reads of the parent, locked.
 type allocParent struct {
-	ID       int64              `db:"id"`
-	FundID   int64              `db:"fund_id"`
-	ToRegion string             `db:"to_region"`
-	Amount   decimal.Decimal    `db:"amount"`
-	Source   fundhub.FundSource `db:"source"`
-	Passed   decimal.Decimal    `db:"passed"`
+	ID        int64              `db:"id"`
+	FundID    int64              `db:"fund_id"`
+	ToRegion  string             `db:"to_region"`
+	ProjectID *int64             `db:"project_id"`
+	Amount    decimal.Decimal    `db:"amount"`
+	Source    fundhub.FundSource `db:"source"`
+	IssuedOn  *time.Time         `db:"issued_on"`
+	Direction fundhub.Direction  `db:"direction"`
+	Passed    decimal.Decimal    `db:"passed"`
 }
 
 // Allocate passes money down, with its targets, in one transaction: the
@@ -48,7 +54,7 @@ type allocParent struct {
 // one after the other and never add up to more than it.
 func (d *DB) Allocate(ctx context.Context, g fundhub.Guard,
 	in fundhub.AllocationInput) (*fundhub.Allocation, error) {
-	if err := checkAllocationInput(in); err != nil {
+	if err := checkAllocationInput(in, d.Now()); err != nil {
 		return nil, err
 	}
 
@@ -65,10 +71,21 @@ func (d *DB) Allocate(ctx context.Context, g fundhub.Guard,
 	return d.FindAllocation(ctx, fundhub.FullScope(), id)
 }
 
-func checkAllocationInput(in fundhub.AllocationInput) error {
+// maxAmount bounds an amount: ten trillion yuan is more than any fund.
+var maxAmount = decimal.New(1, 13)
+
+func checkAllocationInput(in fundhub.AllocationInput, now time.Time) error {
 	switch {
 	case !in.Amount.IsPositive():
 		return fundhub.Invalid("amount", "must be more than zero")
+	case in.Amount.Exponent() < -2 && !in.Amount.Equal(in.Amount.Round(2)):
+		return fundhub.Invalid("amount", "is in yuan with at most two decimals (fen)")
+	case in.Amount.GreaterThan(maxAmount):
+		return fundhub.Invalid("amount", "is more than %s yuan", maxAmount)
+	case in.IssuedOn.After(today(now)):
+		return fundhub.Invalid("issuedOn", "is in the future")
+	case in.Document.IssuedOn.After(in.IssuedOn):
+		return fundhub.Invalid("document.issuedOn", "is after the allocation was issued")
 	case strings.TrimSpace(in.Document.Number) == "":
 		return fundhub.Invalid("document.number", "is required")
 	case in.ReserveException != nil && strings.TrimSpace(*in.ReserveException) == "":
@@ -78,6 +95,8 @@ func checkAllocationInput(in fundhub.AllocationInput) error {
 	for i, t := range in.Targets {
 		field := fmt.Sprintf("targets[%d]", i)
 		switch {
+		case t.TargetValue.IsNegative():
+			return fundhub.Invalid(field+".targetValue", "must not be negative")
 		case strings.TrimSpace(t.Indicator) == "":
 			return fundhub.Invalid(field+".indicator", "is required")
 		case strings.TrimSpace(t.Unit) == "":
@@ -102,22 +121,25 @@ func validComparator(c string) bool {
 // allocate does the work of Allocate inside tx and returns the new id.
 func (d *DB) allocate(ctx context.Context, tx *sqlx.Tx, g fundhub.Guard,
 	in fundhub.AllocationInput) (int64, error) {
-	f, parent, from, err := allocationOrigin(ctx, tx, in)
+	f, parent, from, err := allocationOrigin(ctx, tx, g, in)
 	if err != nil {
 		return 0, err
 	}
-	if err := g.Allow(authz.ActionWrite, from, f.Direction); err != nil {
+	if err := g.AllowOwn(authz.ActionWrite, from, f.Direction); err != nil {
+		return 0, err
+	}
+	if err := checkOrigin(in, f, parent); err != nil {
 		return 0, err
 	}
 	if err := checkRecipient(ctx, tx, in, from); err != nil {
 		return 0, err
 	}
-	exception, err := checkProject(ctx, tx, in, f)
+	exception, err := checkProject(ctx, tx, g, in, f, parent)
 	if err != nil {
 		return 0, err
 	}
 
-	docID, err := storeDocument(ctx, tx, in.Document)
+	docID, err := storeDocument(ctx, tx, in.Document, from)
 	if err != nil {
 		return 0, err
 	}
@@ -138,13 +160,14 @@ func (d *DB) allocate(ctx context.Context, tx *sqlx.Tx, g fundhub.Guard,
 	return id, d.decompose(ctx, tx, g, in, f, parent, id)
 }
 
-// allocationOrigin reads the fund and the parent, and returns the sender,
-// after checking that amount and source fit them.
-func allocationOrigin(ctx context.Context, tx *sqlx.Tx,
+// allocationOrigin reads the fund and the parent, and returns the sender.
+// A parent the caller may not read answers like one that does not exist,
+// before anything of it is told.
+func allocationOrigin(ctx context.Context, tx *sqlx.Tx, g fundhub.Guard,
 	in fundhub.AllocationInput) (*allocFund, *allocParent, string, error) {
 	var f allocFund
-	err := tx.GetContext(ctx, &f, `SELECT id, year, category, direction FROM funds
-		WHERE id = $1`, in.FundID)
+	err := tx.GetContext(ctx, &f, `SELECT id, year, category, direction, owner_region
+		FROM funds WHERE id = $1`, in.FundID)
 	if isNoRows(err) {
 		return nil, nil, "", fundhub.Invalid("fundId", "no fund %d", in.FundID)
 	}
@@ -156,7 +179,10 @@ func allocationOrigin(ctx context.Context, tx *sqlx.Tx,
 		from, err := originAtSender(ctx, tx, in, &f)
 		return &f, nil, from, err
 	}
-	p, err := lockParent(ctx, tx, in, &f)
+	p, err := lockParent(ctx, tx, *in.ParentID)
+	if err == nil && !g.Permits(authz.ActionRead, p.ToRegion, p.Direction) {
+		err = fundhub.Invalid("parentId", "no allocation %d", *in.ParentID)
+	}
 	if err != nil {
 		return nil, nil, "", err
 	}
@@ -174,22 +200,40 @@ func originAtSender(ctx context.Context, tx *sqlx.Tx, in fundhub.AllocationInput
 	if err != nil {
 		return "", err
 	}
+	f.senderLevel = fundhub.RegionLevel(level)
+	if f.Category == fundhub.CategoryCentral {
+		return *in.FromRegion, nil
+	}
 
-	return *in.FromRegion, fundhub.CheckSource(f.Category, in.Source, nil,
-		fundhub.RegionLevel(level))
+	// A local or social fund belongs to one budget: money starts in it only
+	// within the subtree of its owner.
+	var inBudget bool
+	err = tx.GetContext(ctx, &inBudget, `SELECT s.path LIKE o.path || '%'
+		FROM regions s, regions o WHERE s.code = $1 AND o.code = $2`, *in.FromRegion, f.Owner)
+	if err != nil {
+		return "", fmt.Errorf("placing %s in the budget of %s: %w", *in.FromRegion, f.Owner,
+			err)
+	}
+	if !inBudget {
+		return "", fundhub.Invalid("fundId", "no fund %d in the budget of %s or above it",
+			in.FundID, *in.FromRegion)
+	}
+
+	return *in.FromRegion, nil
 }
 
-// lockParent locks the parent and checks that in fits in what it has left.
-func lockParent(ctx context.Context, tx *sqlx.Tx, in fundhub.AllocationInput,
-	f *allocFund) (*allocParent, error) {
+// lockParent locks the parent and sums what it has passed on.
+func lockParent(ctx context.Context, tx *sqlx.Tx, id int64) (*allocParent, error) {
 	var p allocParent
-	err := tx.GetContext(ctx, &p, `SELECT id, fund_id, to_region, amount, source, 0 AS passed
-		FROM allocations WHERE id = $1 AND NOT withdrawn FOR UPDATE`, *in.ParentID)
+	err := tx.GetContext(ctx, &p, `SELECT a.id, a.fund_id, a.to_region, a.project_id,
+		a.amount, a.source, a.issued_on, f.direction, 0 AS passed
+		FROM allocations a JOIN funds f ON f.id = a.fund_id
+		WHERE a.id = $1 AND NOT a.withdrawn FOR UPDATE OF a`, id)
 	if isNoRows(err) {
-		return nil, fundhub.Invalid("parentId", "no allocation %d", *in.ParentID)
+		return nil, fundhub.Invalid("parentId", "no allocation %d", id)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("locking allocation %d: %w", *in.ParentID, err)
+		return nil, fmt.Errorf("locking allocation %d: %w", id, err)
 	}
 	err = tx.GetContext(ctx, &p.Passed, `SELECT COALESCE(sum(amount), 0) FROM allocations
 		WHERE parent_id = $1 AND NOT withdrawn`, p.ID)
@@ -197,17 +241,32 @@ func lockParent(ctx context.Context, tx *sqlx.Tx, in fundhub.AllocationInput,
 		return nil, fmt.Errorf("summing the children of allocation %d: %w", p.ID, err)
 	}
 
-	switch left := p.Amount.Sub(p.Passed); {
-	case p.FundID != f.ID:
-		return nil, fundhub.Invalid("fundId", "passed-on money stays in fund %d", p.FundID)
-	case in.FromRegion != nil && *in.FromRegion != p.ToRegion:
-		return nil, fundhub.Invalid("fromRegion", "the parent's money is at %s", p.ToRegion)
-	case in.Amount.GreaterThan(left):
-		return nil, fundhub.Invalid("amount", "%s yuan is more than the %s yuan of "+
-			"allocation %d not yet passed on", in.Amount, left, p.ID)
+	return &p, nil
+}
+
+// checkOrigin checks, once the caller may send from there, that the money
+// fits where it comes from: what the parent has left, its fund, source and
+// date; or, for money that starts at the sender, the fund's budget and the
+// sender's own source.
+func checkOrigin(in fundhub.AllocationInput, f *allocFund, p *allocParent) error {
+	if p == nil {
+		return fundhub.CheckSource(f.Category, in.Source, nil, f.senderLevel)
 	}
 
-	return &p, fundhub.CheckSource(f.Category, in.Source, &p.Source, "")
+	switch left := p.Amount.Sub(p.Passed); {
+	case p.FundID != f.ID:
+		return fundhub.Invalid("fundId", "passed-on money stays in fund %d", p.FundID)
+	case in.FromRegion != nil && *in.FromRegion != p.ToRegion:
+		return fundhub.Invalid("fromRegion", "the parent's money is at %s", p.ToRegion)
+	case in.Amount.GreaterThan(left):
+		return fundhub.Invalid("amount", "%s yuan is more than the %s yuan of "+
+			"allocation %d not yet passed on", in.Amount, left, p.ID)
+	case p.IssuedOn != nil && in.IssuedOn.Before(*p.IssuedOn):
+		return fundhub.Invalid("issuedOn", "is before the parent was issued on %s",
+			p.IssuedOn.Format(time.DateOnly))
+	}
+
+	return fundhub.CheckSource(f.Category, in.Source, &p.Source, "")
 }
 
 // checkRecipient checks that the recipient lies below the sender; a
@@ -234,13 +293,19 @@ func checkRecipient(ctx context.Context, tx *sqlx.Tx, in fundhub.AllocationInput
 // checkProject checks the project money goes to, and reports whether it
 // lies outside the reserve with a stated exception. An admitted project
 // becomes FUNDED.
-func checkProject(ctx context.Context, tx *sqlx.Tx, in fundhub.AllocationInput,
-	f *allocFund) (bool, error) {
+func checkProject(ctx context.Context, tx *sqlx.Tx, g fundhub.Guard,
+	in fundhub.AllocationInput, f *allocFund, parent *allocParent) (bool, error) {
+	if parent != nil && parent.ProjectID != nil &&
+		(in.ProjectID == nil || *in.ProjectID != *parent.ProjectID) {
+		return false, fundhub.Invalid("projectId", "the parent's money is for project %d",
+			*parent.ProjectID)
+	}
 	if in.ProjectID == nil {
 		return false, nil
 	}
-	p, _, err := lockProject(ctx, tx, *in.ProjectID)
-	if fundhub.ErrorCode(err) == fundhub.ENOTFOUND {
+	p, before, err := lockProject(ctx, tx, *in.ProjectID)
+	if fundhub.ErrorCode(err) == fundhub.ENOTFOUND ||
+		(err == nil && !g.Permits(authz.ActionRead, p.RegionCode, p.Direction)) {
 		return false, fundhub.Invalid("projectId", "no project %d", *in.ProjectID)
 	}
 	if err != nil {
@@ -261,36 +326,57 @@ func checkProject(ctx context.Context, tx *sqlx.Tx, in fundhub.AllocationInput,
 		return true, nil
 	}
 
+	if p.ReserveStatus != fundhub.ReserveAdmitted {
+		return false, nil
+	}
 	_, err = tx.ExecContext(ctx, `UPDATE projects SET reserve_status = 'FUNDED'
-		WHERE id = $1 AND reserve_status = 'ADMITTED'`, p.ID)
+		WHERE id = $1`, p.ID)
 	if err != nil {
 		return false, fmt.Errorf("marking project %d funded: %w", p.ID, err)
 	}
 
-	return false, nil
+	return false, auditChange(ctx, tx, g, "project.fund", "project", p.ID, p.RegionCode,
+		before, "")
 }
 
 // storeDocument returns the id of the approval document with the number,
-// storing it when it is new and filling what a sync left blank.
-func storeDocument(ctx context.Context, tx *sqlx.Tx, doc fundhub.DocumentInput) (int64,
-	error) {
+// storing it when it is new. Its issuer is the sender or a government
+// above it; a number already on record must carry the issuer on record,
+// and a stored document is never changed here.
+func storeDocument(ctx context.Context, tx *sqlx.Tx, doc fundhub.DocumentInput,
+	from string) (int64, error) {
 	if _, err := currentRegion(ctx, tx, "document.issuerRegion", doc.IssuerRegion); err != nil {
 		return 0, err
 	}
-
-	var id int64
-	err := tx.GetContext(ctx, &id, `INSERT INTO approval_documents (doc_no, title, issued_on,
-		issuer_region) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (doc_no) DO UPDATE SET
-			title = COALESCE(approval_documents.title, EXCLUDED.title),
-			issued_on = COALESCE(approval_documents.issued_on, EXCLUDED.issued_on)
-		RETURNING id`, strings.TrimSpace(doc.Number), doc.Title, doc.IssuedOn,
-		doc.IssuerRegion)
+	var above bool
+	err := tx.GetContext(ctx, &above, `SELECT f.path LIKE i.path || '%'
+		FROM regions f, regions i WHERE f.code = $1 AND i.code = $2`, from, doc.IssuerRegion)
 	if err != nil {
-		return 0, fmt.Errorf("storing document %s: %w", doc.Number, inputError(err))
+		return 0, fmt.Errorf("placing issuer %s: %w", doc.IssuerRegion, err)
+	}
+	if !above {
+		return 0, fundhub.Invalid("document.issuerRegion", "%s is neither the sender %s "+
+			"nor above it", doc.IssuerRegion, from)
 	}
 
-	return id, nil
+	var cur struct {
+		ID     int64   `db:"id"`
+		Issuer *string `db:"issuer_region"`
+	}
+	number := strings.TrimSpace(doc.Number)
+	err = tx.GetContext(ctx, &cur, `INSERT INTO approval_documents (doc_no, title, issued_on,
+		issuer_region) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (doc_no) DO UPDATE SET doc_no = approval_documents.doc_no
+		RETURNING id, issuer_region`, number, doc.Title, doc.IssuedOn, doc.IssuerRegion)
+	if err != nil {
+		return 0, fmt.Errorf("storing document %s: %w", number, inputError(err))
+	}
+	if cur.Issuer != nil && *cur.Issuer != doc.IssuerRegion {
+		return 0, fundhub.Invalid("document.number", "document %s on record was issued by "+
+			"%s, not %s", number, *cur.Issuer, doc.IssuerRegion)
+	}
+
+	return cur.ID, nil
 }
 
 func insertAllocation(ctx context.Context, tx *sqlx.Tx, in fundhub.AllocationInput,
@@ -317,10 +403,11 @@ func insertAllocation(ctx context.Context, tx *sqlx.Tx, in fundhub.AllocationInp
 // the reserve, with the stated exception as its detail.
 func raiseOutOfReserve(ctx context.Context, tx *sqlx.Tx, g fundhub.Guard,
 	in fundhub.AllocationInput, id int64) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO problems (kind, severity, region_code,
+	var pid int64
+	err := tx.GetContext(ctx, &pid, `INSERT INTO problems (kind, severity, region_code,
 		project_id, allocation_id, rule, dedup_key, title, detail, raised_by)
 		VALUES ('OUT_OF_RESERVE', 'MAJOR', $1, $2, $3, 'allocation_out_of_reserve',
-		$4, $5, $6, $7)`, in.ToRegion, in.ProjectID, id,
+		$4, $5, $6, $7) RETURNING id`, in.ToRegion, in.ProjectID, id,
 		fmt.Sprintf("allocation_out_of_reserve:%d", id),
 		fmt.Sprintf("资金安排给未入库项目 %d", *in.ProjectID),
 		"Money was allocated to a project outside the reserve. Stated exception: "+
@@ -329,7 +416,8 @@ func raiseOutOfReserve(ctx context.Context, tx *sqlx.Tx, g fundhub.Guard,
 		return fmt.Errorf("raising the out-of-reserve problem of allocation %d: %w", id, err)
 	}
 
-	return nil
+	return auditChange(ctx, tx, g, "problem.raise", "problem", pid, in.ToRegion, nil,
+		*in.ReserveException)
 }
 
 // today is the date of t in China, the day officials date their acts by.

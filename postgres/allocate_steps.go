@@ -26,7 +26,7 @@ func (d *DB) RecordAllocationDate(ctx context.Context, g fundhub.Guard, id int64
 		if err != nil {
 			return err
 		}
-		if err := g.Allow(authz.ActionSubmit, a.ToRegion, a.direction); err != nil {
+		if err := g.AllowOwn(authz.ActionSubmit, a.ToRegion, a.direction); err != nil {
 			return err
 		}
 		if err := checkDate(field, on, a, d.Now()); err != nil {
@@ -80,6 +80,12 @@ func lockAllocation(ctx context.Context, tx *sqlx.Tx, id int64) (*lockedAllocati
 
 func checkDate(field string, on time.Time, a *lockedAllocation, now time.Time) error {
 	switch {
+	case field == "filedOn" && a.ReceivedOn == nil:
+		return &fundhub.Error{Code: fundhub.ECONFLICT, Field: "id",
+			Message: "record the receipt of the money before filing its breakdown"}
+	case field == "receivedOn" && a.FiledOn != nil:
+		return &fundhub.Error{Code: fundhub.ECONFLICT, Field: "id",
+			Message: "the breakdown of this money was filed already"}
 	case on.After(today(now)):
 		return fundhub.Invalid(field, "%s is in the future", on.Format(time.DateOnly))
 	case a.IssuedOn != nil && on.Before(*a.IssuedOn):

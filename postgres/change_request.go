@@ -53,7 +53,7 @@ func (d *DB) RequestChange(ctx context.Context, g fundhub.Guard, reportID int64,
 		if err != nil {
 			return err
 		}
-		if err := g.AllowAbove(authz.ActionTransmit, r.RegionCode,
+		if err := g.AllowProvince(authz.ActionTransmit, r.RegionCode,
 			authz.AnyDirection); err != nil {
 			return onField(err, "reportId")
 		}
@@ -280,13 +280,13 @@ func allowChangedLines(g fundhub.Guard, region string, changes []fundhub.LineCha
 		if !touched[l.ID] || asked[l.direction()] {
 			continue
 		}
-		if err := g.AllowAbove(authz.ActionWrite, region, l.direction()); err != nil {
+		if err := g.AllowProvince(authz.ActionWrite, region, l.direction()); err != nil {
 			return err
 		}
 		asked[l.direction()] = true
 	}
 	if len(asked) == 0 {
-		return g.AllowAbove(authz.ActionWrite, region, authz.AnyDirection)
+		return g.AllowProvince(authz.ActionWrite, region, authz.AnyDirection)
 	}
 
 	return nil

@@ -11,9 +11,10 @@ import (
 
 // parentTarget is a target of the parent allocation.
 type parentTarget struct {
-	ID        int64   `db:"id"`
-	Indicator string  `db:"indicator"`
-	Unit      *string `db:"unit"`
+	ID         int64   `db:"id"`
+	Indicator  string  `db:"indicator"`
+	Unit       *string `db:"unit"`
+	Comparator *string `db:"comparator"`
 }
 
 // decompose stores the targets that travel with allocation id and checks
@@ -24,7 +25,7 @@ func (d *DB) decompose(ctx context.Context, tx *sqlx.Tx, g fundhub.Guard,
 	in fundhub.AllocationInput, f *allocFund, parent *allocParent, id int64) error {
 	var parents []parentTarget
 	if parent != nil {
-		err := tx.SelectContext(ctx, &parents, `SELECT id, indicator, unit
+		err := tx.SelectContext(ctx, &parents, `SELECT id, indicator, unit, comparator
 			FROM performance_targets WHERE allocation_id = $1 ORDER BY id`, parent.ID)
 		if err != nil {
 			return fmt.Errorf("reading the targets of allocation %d: %w", parent.ID, err)
@@ -65,9 +66,16 @@ func checkShare(t *fundhub.TargetInput, i int, parents []parentTarget) error {
 		if p.ID != *t.ParentID {
 			continue
 		}
-		if p.Unit != nil && *p.Unit != t.Unit {
+		switch {
+		case p.Unit != nil && *p.Unit != t.Unit:
 			return fundhub.Invalid(field+".unit", "%s is measured in %s, not %s",
 				p.Indicator, *p.Unit, t.Unit)
+		case t.Indicator != p.Indicator:
+			return fundhub.Invalid(field+".indicator", "a share of %s keeps its indicator, "+
+				"not %s", p.Indicator, t.Indicator)
+		case p.Comparator != nil && comparatorOf(t) != *p.Comparator:
+			return fundhub.Invalid(field+".comparator", "a share of %s keeps its comparator "+
+				"%s", p.Indicator, *p.Comparator)
 		}
 		return nil
 	}
@@ -76,13 +84,19 @@ func checkShare(t *fundhub.TargetInput, i int, parents []parentTarget) error {
 		"allocation", *t.ParentID)
 }
 
+// comparatorOf is the comparator of t, >= when it gives none.
+func comparatorOf(t *fundhub.TargetInput) string {
+	if t.Comparator != nil {
+		return *t.Comparator
+	}
+
+	return ">="
+}
+
 func insertTarget(ctx context.Context, tx *sqlx.Tx, g fundhub.Guard,
 	in fundhub.AllocationInput, f *allocFund, allocationID int64,
 	t *fundhub.TargetInput) error {
-	comparator := ">="
-	if t.Comparator != nil {
-		comparator = *t.Comparator
-	}
+	comparator := comparatorOf(t)
 
 	var id int64
 	err := tx.GetContext(ctx, &id, `INSERT INTO performance_targets (allocation_id,
@@ -108,10 +122,11 @@ func (d *DB) missingTarget(ctx context.Context, tx *sqlx.Tx, g fundhub.Guard,
 			"targets travel with the money", p.ID, p.Indicator)
 	}
 
-	_, err := tx.ExecContext(ctx, `INSERT INTO problems (kind, severity, region_code,
+	var pid int64
+	err := tx.GetContext(ctx, &pid, `INSERT INTO problems (kind, severity, region_code,
 		allocation_id, rule, dedup_key, title, detail, raised_by)
 		VALUES ('DATA_INCONSISTENCY', 'MINOR', $1, $2, 'targets_not_decomposed',
-		$3, $4, $5, $6)`, in.ToRegion, id, fmt.Sprintf("targets_not_decomposed:%d", id),
+		$3, $4, $5, $6) RETURNING id`, in.ToRegion, id, fmt.Sprintf("targets_not_decomposed:%d", id),
 		fmt.Sprintf("资金下达未同步分解绩效目标 (allocation %d)", id),
 		fmt.Sprintf("The allocation does not break down the parent's target %d (%s); "+
 			"targets must travel with the money.", p.ID, p.Indicator), g.Caller().Actor())
@@ -119,5 +134,5 @@ func (d *DB) missingTarget(ctx context.Context, tx *sqlx.Tx, g fundhub.Guard,
 		return fmt.Errorf("raising the missing-target problem of allocation %d: %w", id, err)
 	}
 
-	return nil
+	return auditChange(ctx, tx, g, "problem.raise", "problem", pid, in.ToRegion, nil, "")
 }

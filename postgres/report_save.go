@@ -37,7 +37,7 @@ func (d *DB) SaveReport(ctx context.Context, g fundhub.Guard, region string, yea
 		if err := reportRegion(ctx, tx, region); err != nil {
 			return err
 		}
-		if err := g.Allow(authz.ActionWrite, region, ""); err != nil {
+		if err := g.AllowOwn(authz.ActionWrite, region, ""); err != nil {
 			return onField(err, "regionCode")
 		}
 		r, before, err := lockQuarter(ctx, tx, region, year, quarter)
@@ -127,8 +127,10 @@ func reportRegion(ctx context.Context, tx *sqlx.Tx, region string) error {
 	if err != nil {
 		return err
 	}
-	if fundhub.RegionLevel(level) == fundhub.LevelNational {
-		return fundhub.Invalid("regionCode", "the ministry files no execution report")
+	switch fundhub.RegionLevel(level) {
+	case fundhub.LevelNational, fundhub.LevelProvince:
+		return fundhub.Invalid("regionCode", "execution reports are filed by cities and "+
+			"counties, and reviewed by their province")
 	}
 
 	return nil

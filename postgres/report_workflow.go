@@ -54,11 +54,14 @@ func (d *DB) SubmitReport(ctx context.Context, g fundhub.Guard,
 	return d.FindReport(ctx, fundhub.FullScope(), id)
 }
 
-// allowLineDirections asks the guard for action at region on every
-// direction the lines have: whoever submits answers for each of them. A
-// report without lines needs the action on some direction.
+// allowLineDirections asks the guard for action at region, by the region
+// itself, on every direction the lines have: whoever submits answers for
+// each of them. A report without lines needs the action on some direction.
 func allowLineDirections(ctx context.Context, tx *sqlx.Tx, g fundhub.Guard, action,
 	region string, lines []*lineFacts) error {
+	if err := g.AllowOwn(action, region, ""); err != nil {
+		return err
+	}
 	asked := make(map[fundhub.Direction]bool)
 	for _, l := range lines {
 		if l.Withdrawn || asked[l.direction()] {
@@ -132,7 +135,7 @@ func (d *DB) moveReport(ctx context.Context, g fundhub.Guard, id int64,
 		if err != nil {
 			return err
 		}
-		if err := g.AllowAbove(m.action, r.RegionCode, authz.AnyDirection); err != nil {
+		if err := g.AllowProvince(m.action, r.RegionCode, authz.AnyDirection); err != nil {
 			return onField(err, "id")
 		}
 		if r.Status != m.from {

@@ -21,17 +21,26 @@ func (d *DB) ApplyProject(ctx context.Context, g fundhub.Guard,
 
 	var id int64
 	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := currentRegion(ctx, tx, "regionCode", in.RegionCode); err != nil {
+		level, err := currentRegion(ctx, tx, "regionCode", in.RegionCode)
+		if err != nil {
 			return err
 		}
-		if err := g.Allow(authz.ActionWrite, in.RegionCode, in.Direction); err != nil {
+		if fundhub.RegionLevel(level) == fundhub.LevelNational {
+			return fundhub.Invalid("regionCode", "projects are carried out by provinces, "+
+				"cities and counties")
+		}
+		if err := g.AllowOwn(authz.ActionWrite, in.RegionCode, in.Direction); err != nil {
 			return err
 		}
 
-		err := tx.GetContext(ctx, &id, `INSERT INTO projects (code, name, region_code,
+		err = tx.GetContext(ctx, &id, `INSERT INTO projects (code, name, region_code,
 			direction, reserve_status, start_on, end_on, planned_investment)
 			VALUES ($1, $2, $3, $4, 'APPLIED', $5, $6, $7) RETURNING id`, in.Code, in.Name,
 			in.RegionCode, in.Direction, in.StartOn, in.EndOn, in.PlannedInvestment)
+		if pgCode(err) == sqlUniqueViolation {
+			return &fundhub.Error{Code: fundhub.ECONFLICT, Field: "code",
+				Message: "the project code is taken"}
+		}
 		if err != nil {
 			return fmt.Errorf("applying for project %s: %w", in.Name, inputError(err))
 		}
@@ -108,12 +117,14 @@ func (d *DB) MoveProject(ctx context.Context, g fundhub.Guard, id int64,
 	return d.FindProject(ctx, fundhub.FullScope(), id)
 }
 
+// allowStep asks for a step's action: admitting by a level above, every
+// other step by the project's own region.
 func allowStep(g fundhub.Guard, step fundhub.ReserveStep, p *fundhub.Project) error {
 	if step == fundhub.StepAdmit {
 		return g.AllowAbove(stepActions[step], p.RegionCode, p.Direction)
 	}
 
-	return g.Allow(stepActions[step], p.RegionCode, p.Direction)
+	return g.AllowOwn(stepActions[step], p.RegionCode, p.Direction)
 }
 
 // lockProject reads the project with id for update, with its row as JSON.
