@@ -306,12 +306,12 @@ func TestUsers_DisableRolesAndPassword(t *testing.T) {
 	}
 
 	// A wrong current password names the field and changes nothing.
-	err = s.ChangePassword(ctx, first, "not it at all", "a brand new passphrase")
+	err = s.ChangePassword(ctx, first, "not it at all", "a brand new passphrase", "x")
 	if fundhub.ErrorField(err) != "currentPassword" {
 		t.Errorf("wrong current password: got %v, want BAD_USER_INPUT on currentPassword", err)
 	}
 	// The right one changes it and ends the other session, not this one.
-	if err := s.ChangePassword(ctx, first, password, "a brand new passphrase"); err != nil {
+	if err := s.ChangePassword(ctx, first, password, "a brand new passphrase", "x"); err != nil {
 		t.Fatal(err)
 	}
 	live := func(c *fundhub.Caller) bool {

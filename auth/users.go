@@ -89,7 +89,7 @@ func (s *Service) SetPassword(ctx context.Context, username, password string,
 // current one. The check of the current password counts as a login
 // attempt, locks included, so it cannot be used to guess.
 func (s *Service) ChangePassword(ctx context.Context, c *fundhub.Caller, current,
-	next string) error {
+	next, client string) error {
 	if err := checkNewPassword(next); err != nil {
 		return renamed(err, "newPassword")
 	}
@@ -97,7 +97,7 @@ func (s *Service) ChangePassword(ctx context.Context, c *fundhub.Caller, current
 	if err != nil {
 		return err
 	}
-	a := attempt{username: c.Username, client: "password change", acct: acct}
+	a := attempt{username: c.Username, client: client, acct: acct}
 	if err := s.claim(ctx, a); err != nil {
 		return err
 	}
@@ -107,7 +107,8 @@ func (s *Service) ChangePassword(ctx context.Context, c *fundhub.Caller, current
 		return err
 	}
 	if !ok {
-		if err := s.refuse(ctx, a, "wrong current password"); !errors.Is(err, errBadLogin) {
+		err := s.refuse(ctx, a, "wrong current password in a password change")
+		if !errors.Is(err, errBadLogin) {
 			return err
 		}
 		return fundhub.Invalid("currentPassword", "is not your current password")

@@ -20,6 +20,7 @@ func TestProblems_RaiseHandleEscalate(t *testing.T) {
 	neighbour := signIn(t, d, "bj", "330108", fundhub.DepartmentFinance, authz.RoleFinance)
 	city := signIn(t, d, "hz", "330100", fundhub.DepartmentFinance, authz.RoleFinance)
 	province := signIn(t, d, "zj", "330000", fundhub.DepartmentFinance, authz.RoleFinance)
+	ministry := signIn(t, d, "mof", "100000", fundhub.DepartmentFinance, authz.RoleFinance)
 	var project string
 	pgtest.Get(t, db, &project, `INSERT INTO projects (name, region_code, direction,
 		reserve_status) VALUES ('北高峰边坡治理', '330106', 'GEOHAZARD', 'IN_PROGRESS')
@@ -62,13 +63,16 @@ func TestProblems_RaiseHandleEscalate(t *testing.T) {
 			body: "已协调施工单位, 十月进场") { status } }`, "", "ACKNOWLEDGED"},
 		{"the city escalating", city, `mutation($id: ID!) { escalateProblem(id: $id,
 			reason: "涉及汛期安全") { status } }`, "", "ACKNOWLEDGED"},
-		{"escalating twice", province, `mutation($id: ID!) { escalateProblem(id: $id,
+		{"escalating twice", ministry, `mutation($id: ID!) { escalateProblem(id: $id,
 			reason: "again") { status } }`, fundhub.ECONFLICT, "ACKNOWLEDGED"},
-		{"resolving without a note", city, `mutation($id: ID!) { resolveProblem(id: $id,
+		{"resolving without a note", ministry, `mutation($id: ID!) { resolveProblem(id: $id,
 			note: " ") { status } }`, fundhub.EINVALID, "ACKNOWLEDGED"},
-		{"the province resolving", province, `mutation($id: ID!) { resolveProblem(id: $id,
+		{"the city resolving what went up to the ministry", city, `mutation($id: ID!) {
+			resolveProblem(id: $id, note: "x") { status } }`, fundhub.EFORBIDDEN,
+			"ACKNOWLEDGED"},
+		{"the ministry resolving", ministry, `mutation($id: ID!) { resolveProblem(id: $id,
 			note: "已开工, 进度追平") { status } }`, "", "RESOLVED"},
-		{"acknowledging a resolved problem", city,
+		{"acknowledging a resolved problem", ministry,
 			`mutation($id: ID!) { acknowledgeProblem(id: $id) { status } }`,
 			fundhub.ECONFLICT, "RESOLVED"},
 	}

@@ -343,6 +343,9 @@ func (r *mutationResolver) RevokeToken(ctx context.Context, id int64) (*fundhub.
 		return nil, err
 	}
 	if tok.UserID != c.UserID {
+		if _, err := r.requireSession(ctx, fmt.Sprintf("revoke token %d", id)); err != nil {
+			return nil, err
+		}
 		_, err := r.require(ctx, authz.ActionManageUsers, region, authz.AnyDirection,
 			fmt.Sprintf("revoke token %d", id))
 		if err != nil {
@@ -406,7 +409,7 @@ func (r *mutationResolver) ChangePassword(ctx context.Context, currentPassword s
 		return false, err
 	}
 
-	return true, r.Auth.ChangePassword(ctx, c, currentPassword, newPassword)
+	return true, r.Auth.ChangePassword(ctx, c, currentPassword, newPassword, clientFrom(ctx))
 }
 
 // CreateConnector is the resolver for the createConnector field.
@@ -829,6 +832,10 @@ func (r *queryResolver) Users(ctx context.Context, first *int, after *string) (*
 		return nil, err
 	}
 	s := r.Policy.Scope(authz.UserOf(CallerFrom(ctx)), authz.ActionManageUsers)
+	if c := CallerFrom(ctx); c == nil || c.TokenKind != fundhub.TokenSession {
+		// API tokens are for dashboards and connectors, not for managing users.
+		s = fundhub.Scope{}
+	}
 
 	nodes, total, err := r.Store.FindUsers(ctx, s, p)
 	if err != nil {
@@ -945,7 +952,9 @@ func (r *userResolver) Tokens(ctx context.Context, objs []*fundhub.User) ([][]*f
 	c := CallerFrom(ctx)
 	for i, u := range objs {
 		own := c != nil && c.UserID == u.ID
-		if !own && !r.allowed(ctx, authz.ActionManageUsers, u.UnitRegion, authz.AnyDirection) {
+		manager := c != nil && c.TokenKind == fundhub.TokenSession &&
+			r.allowed(ctx, authz.ActionManageUsers, u.UnitRegion, authz.AnyDirection)
+		if !own && !manager {
 			lists[i] = []*fundhub.Token{}
 		}
 	}

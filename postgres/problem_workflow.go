@@ -34,12 +34,25 @@ func (d *DB) RaiseProblem(ctx context.Context, g fundhub.Guard,
 
 	var id int64
 	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := currentRegion(ctx, tx, "regionCode", in.RegionCode); err != nil {
+			return err
+		}
+		if err := g.Allow(authz.ActionRead, in.RegionCode, ""); err != nil {
+			return err
+		}
 		dir, err := problemSubject(ctx, tx, in)
 		if err != nil {
 			return err
 		}
-		if err := g.Allow(authz.ActionRead, in.RegionCode, dir); err != nil {
-			return err
+		// A project or allocation the caller may not read is not told apart
+		// from one that does not exist.
+		if dir != "" && !g.Permits(authz.ActionRead, in.RegionCode, dir) {
+			if in.AllocationID != nil {
+				return fundhub.Invalid("allocationId", "no allocation %d to region %s",
+					*in.AllocationID, in.RegionCode)
+			}
+			return fundhub.Invalid("projectId", "no project %d in region %s", *in.ProjectID,
+				in.RegionCode)
 		}
 
 		err = tx.GetContext(ctx, &id, `INSERT INTO problems (kind, severity, region_code,
@@ -89,10 +102,6 @@ func contains(list []string, v string) bool {
 // allocation's fund's, or "" for the region as a whole.
 func problemSubject(ctx context.Context, tx *sqlx.Tx,
 	in fundhub.ProblemInput) (fundhub.Direction, error) {
-	if _, err := currentRegion(ctx, tx, "regionCode", in.RegionCode); err != nil {
-		return "", err
-	}
-
 	var dir fundhub.Direction
 	if in.ProjectID != nil {
 		err := tx.GetContext(ctx, &dir, `SELECT p.direction FROM projects p
@@ -189,13 +198,19 @@ func lockProblem(ctx context.Context, tx *sqlx.Tx, id int64) (*lockedProblem, []
 	return &p, before, err
 }
 
+// allowProblemStep asks for a step's right: anyone who sees a problem
+// comments; the level above handles it, and once it went up to the
+// ministry, the ministry does.
 func allowProblemStep(g fundhub.Guard, step fundhub.ProblemStep, p *lockedProblem) error {
 	var dir fundhub.Direction
 	if p.Direction != nil {
 		dir = *p.Direction
 	}
-	if step == fundhub.ProblemCommentStep {
+	switch {
+	case step == fundhub.ProblemCommentStep:
 		return g.Allow(authz.ActionRead, p.RegionCode, dir)
+	case p.Escalated:
+		return g.AllowOwn(authz.ActionReview, fundhub.NationalCode, dir)
 	}
 
 	return g.AllowAbove(authz.ActionReview, p.RegionCode, dir)
