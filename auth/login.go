@@ -2,10 +2,7 @@ package auth
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"strings"
 	"time"
 
 	"fundhub"
@@ -14,10 +11,6 @@ import (
 // errBadLogin is the one answer to a wrong username or password, so the
 // answer does not tell which was wrong.
 var errBadLogin = fundhub.Errorf(fundhub.EUNAUTHENTICATED, "wrong username or password")
-
-// maxLoggedName bounds how much of a typed username reaches the audit log
-// and the logs: it is input from anyone.
-const maxLoggedName = 64
 
 // Login checks a username and password and returns a session token.
 // Every attempt is counted under the typed username before its password is
@@ -37,7 +30,10 @@ func (s *Service) Login(ctx context.Context, username, password,
 	if err != nil {
 		return nil, err
 	}
-	a := attempt{username: username, client: client, acct: acct}
+	a, err := s.newAttempt(ctx, username, client, acct)
+	if err != nil {
+		return nil, err
+	}
 
 	if err := s.claim(ctx, a); err != nil {
 		return nil, err
@@ -65,24 +61,32 @@ func (s *Service) Login(ctx context.Context, username, password,
 
 // attempt is one login attempt.
 type attempt struct {
-	username string
-	client   string
-	acct     *fundhub.LoginAccount
+	client string
+	acct   *fundhub.LoginAccount
+	// key is what attempts are counted under, and unknown how a name no
+	// user has is recorded: both keyed hashes of the typed name, so a
+	// password typed into the name field is never written down.
+	key, unknown string
 }
 
-// key is what attempts are counted under: the typed name, bounded.
-func (a attempt) key() string { return truncate(strings.ToLower(a.username)) }
+func (s *Service) newAttempt(ctx context.Context, username, client string,
+	acct *fundhub.LoginAccount) (attempt, error) {
+	name, err := s.namer(ctx)
+	if err != nil {
+		return attempt{}, err
+	}
 
-// name is how logs and the audit log name who tried: the user, or for a
-// name no user has, a short hash of it, so a password typed into the name
-// field is not written down.
+	return attempt{client: client, acct: acct, key: name("attempts", username),
+		unknown: "unknown:" + name("logs", username)[:8]}, nil
+}
+
+// name is how logs and the audit log name who tried.
 func (a attempt) name() string {
 	if a.acct != nil {
 		return a.acct.User.Username
 	}
-	h := sha256.Sum256([]byte(a.username))
 
-	return "unknown:" + hex.EncodeToString(h[:4])
+	return a.unknown
 }
 
 // record starts the audit record of the attempt.
@@ -100,7 +104,7 @@ func (a attempt) record(action, reason string) fundhub.AuditRecord {
 // claim counts the attempt, or refuses it, audited, while its name is
 // locked.
 func (s *Service) claim(ctx context.Context, a attempt) error {
-	ok, locked, err := s.Store.ClaimLoginAttempt(ctx, a.key(), s.Now(), LockAfter,
+	ok, locked, err := s.Store.ClaimLoginAttempt(ctx, a.key, s.Now(), LockAfter,
 		LockBase, LockMax)
 	if err != nil || ok {
 		return err
@@ -143,7 +147,7 @@ func (s *Service) startSession(ctx context.Context, a attempt) (*Session, error)
 
 	rec := a.record("login.success", "signed in")
 	rec.Entity = "token"
-	tok, err := s.Store.LoginSucceeded(ctx, a.key(), fundhub.NewToken{UserID: u.ID,
+	tok, err := s.Store.LoginSucceeded(ctx, a.key, fundhub.NewToken{UserID: u.ID,
 		Kind: fundhub.TokenSession, Hash: hash, ExpiresAt: expires}, rec)
 	if err != nil {
 		return nil, err
@@ -200,13 +204,4 @@ func (s *Service) dummy() string {
 	})
 
 	return s.dummyHash
-}
-
-func truncate(name string) string {
-	r := []rune(name)
-	if len(r) > maxLoggedName {
-		return string(r[:maxLoggedName])
-	}
-
-	return name
 }

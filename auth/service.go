@@ -7,8 +7,12 @@ package auth
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -35,6 +39,7 @@ type Store interface {
 	FindToken(ctx context.Context, id int64) (*fundhub.Token, string, error)
 	RevokeToken(ctx context.Context, id int64, rec fundhub.AuditRecord) (*fundhub.Token, error)
 	Audit(ctx context.Context, rec fundhub.AuditRecord) error
+	Secret(ctx context.Context, name string) ([]byte, error)
 	UpdateUser(ctx context.Context, username, set string, args []any,
 		rec fundhub.AuditRecord) (*fundhub.User, error)
 	CheckRoles(ctx context.Context, roles []string) error
@@ -70,6 +75,33 @@ type Service struct {
 	// unknown username takes as long to refuse as a wrong password.
 	dummyHash string
 	dummyOnce sync.Once
+
+	// nameKey keys the names login attempts are counted and recorded
+	// under; loaded once from the store.
+	nameKey  []byte
+	nameOnce sync.Mutex
+}
+
+// namer returns the keyed names of a typed username: the key attempts are
+// counted under, and the short name logs give a name no user has. Both are
+// HMACs with a server secret, so neither gives back what was typed.
+func (s *Service) namer(ctx context.Context) (func(kind, typed string) string, error) {
+	s.nameOnce.Lock()
+	defer s.nameOnce.Unlock()
+	if s.nameKey == nil {
+		k, err := s.Store.Secret(ctx, "login-names")
+		if err != nil {
+			return nil, err
+		}
+		s.nameKey = k
+	}
+	key := s.nameKey
+
+	return func(kind, typed string) string {
+		m := hmac.New(sha256.New, key)
+		m.Write([]byte(kind + "\x00" + strings.ToLower(typed)))
+		return hex.EncodeToString(m.Sum(nil))
+	}, nil
 }
 
 // New returns a service over st with the default settings.

@@ -70,7 +70,11 @@ func (s *Service) SetPassword(ctx context.Context, username, password string,
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Store.ClearLoginAttempts(ctx, attempt{username: username}.key()); err != nil {
+	a, err := s.newAttempt(ctx, username, "", nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.ClearLoginAttempts(ctx, a.key); err != nil {
 		return nil, err
 	}
 	var keep int64
@@ -97,7 +101,10 @@ func (s *Service) ChangePassword(ctx context.Context, c *fundhub.Caller, current
 	if err != nil {
 		return err
 	}
-	a := attempt{username: c.Username, client: client, acct: acct}
+	a, err := s.newAttempt(ctx, c.Username, client, acct)
+	if err != nil {
+		return err
+	}
 	if err := s.claim(ctx, a); err != nil {
 		return err
 	}

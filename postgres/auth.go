@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -38,6 +39,13 @@ func (d *DB) LoginAccount(ctx context.Context, username string) (*fundhub.LoginA
 // one set. It returns false and the lock's end when key is locked.
 func (d *DB) ClaimLoginAttempt(ctx context.Context, key string, now time.Time,
 	threshold int, base, maxLock time.Duration) (bool, *time.Time, error) {
+	// Old counts go, so names sprayed at the login do not pile up.
+	if _, err := d.db.ExecContext(ctx, `DELETE FROM login_attempts WHERE last_at < $1
+		AND (locked_until IS NULL OR locked_until < $2)`, now.Add(-attemptsKept),
+		now); err != nil {
+		return false, nil, fmt.Errorf("forgetting old login attempts: %w", err)
+	}
+
 	var locked *time.Time
 	err := d.db.GetContext(ctx, &locked, `INSERT INTO login_attempts AS la
 			(username, failed, locked_until, last_at)
@@ -65,6 +73,31 @@ func (d *DB) ClaimLoginAttempt(ctx context.Context, key string, now time.Time,
 
 	return false, locked, nil
 }
+
+// Secret returns the server secret called name, drawing and storing a new
+// random one the first time any replica asks.
+func (d *DB) Secret(ctx context.Context, name string) ([]byte, error) {
+	fresh := make([]byte, 32)
+	if _, err := rand.Read(fresh); err != nil {
+		return nil, fmt.Errorf("drawing secret %s: %w", name, err)
+	}
+	if _, err := d.db.ExecContext(ctx, `INSERT INTO server_secrets (name, value)
+		VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, name, fresh); err != nil {
+		return nil, fmt.Errorf("storing secret %s: %w", name, err)
+	}
+
+	var v []byte
+	if err := d.db.GetContext(ctx, &v, `SELECT value FROM server_secrets WHERE name = $1`,
+		name); err != nil {
+		return nil, fmt.Errorf("reading secret %s: %w", name, err)
+	}
+
+	return v, nil
+}
+
+// attemptsKept is how long a count of failed logins is kept after the last
+// attempt, unless a lock runs longer.
+const attemptsKept = 24 * time.Hour
 
 // ClearLoginAttempts forgets the attempts counted under key: after a
 // success, or when an administrator sets a new password.
