@@ -127,3 +127,20 @@ func (es Errors) Err() error {
 
 	return es
 }
+
+// Text limits of what officials type: names and titles are a line, notes
+// and details a few paragraphs.
+const (
+	MaxNameLength = 200
+	MaxTextLength = 4000
+)
+
+// CheckLength returns an EINVALID error naming field when s is longer than
+// max characters.
+func CheckLength(field, s string, max int) error {
+	if n := len([]rune(s)); n > max {
+		return Invalid(field, "is %d characters long; at most %d", n, max)
+	}
+
+	return nil
+}

@@ -13,8 +13,8 @@ import (
 	_ "embed"
 	"fmt"
 	"log/slog"
-	"sync"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/casbin/casbin/v2"

@@ -3,6 +3,7 @@ package graph_test
 import (
 	"encoding/json"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"fundhub"
@@ -111,5 +112,21 @@ func TestProblems_RaiseHandleEscalate(t *testing.T) {
 	if audited != 5 {
 		t.Errorf("audit records of the problem: got %d, want 5 (raise, acknowledge, "+
 			"comment, escalate, resolve)", audited)
+	}
+}
+
+func TestProblems_LongTextsAreRefusedNamingTheField(t *testing.T) {
+	db := pgtest.New(t)
+	d := newDeps(t, db, db, nil)
+	srv := httptest.NewServer(graph.Handler(d))
+	t.Cleanup(srv.Close)
+	county := signIn(t, d, "xh", "330106", fundhub.DepartmentFinance, authz.RoleFinance)
+
+	long := strings.Repeat("很", fundhub.MaxNameLength+1)
+	_, r := postAs(t, srv.URL, county, `mutation($t: String!) { raiseProblem(input: {
+		kind: "OTHER", regionCode: "330106", title: $t}) { id } }`, map[string]any{"t": long})
+	if field(r) != "title" {
+		t.Errorf("a title of %d characters: %+v, want BAD_USER_INPUT on title",
+			fundhub.MaxNameLength+1, r.Errors)
 	}
 }

@@ -75,6 +75,9 @@ func (d *DB) Allocate(ctx context.Context, g fundhub.Guard,
 var maxAmount = decimal.New(1, 13)
 
 func checkAllocationInput(in fundhub.AllocationInput, now time.Time) error {
+	if err := checkTexts(in); err != nil {
+		return err
+	}
 	switch {
 	case !in.Amount.IsPositive():
 		return fundhub.Invalid("amount", "must be more than zero")
@@ -90,6 +93,7 @@ func checkAllocationInput(in fundhub.AllocationInput, now time.Time) error {
 		return fundhub.Invalid("document.number", "is required")
 	case in.ReserveException != nil && strings.TrimSpace(*in.ReserveException) == "":
 		return fundhub.Invalid("reserveException", "must say why, or be left out")
+
 	}
 
 	for i, t := range in.Targets {
@@ -104,6 +108,20 @@ func checkAllocationInput(in fundhub.AllocationInput, now time.Time) error {
 		case t.Comparator != nil && !validComparator(*t.Comparator):
 			return fundhub.Invalid(field+".comparator", "must be one of = >= > <= < ~")
 		}
+	}
+
+	return nil
+}
+
+// checkTexts bounds the free texts of an allocation.
+func checkTexts(in fundhub.AllocationInput) error {
+	if err := fundhub.CheckLength("document.number", in.Document.Number,
+		fundhub.MaxNameLength); err != nil {
+		return err
+	}
+	if in.ReserveException != nil {
+		return fundhub.CheckLength("reserveException", *in.ReserveException,
+			fundhub.MaxTextLength)
 	}
 
 	return nil

@@ -40,6 +40,9 @@ type changeRow struct {
 func (d *DB) RequestChange(ctx context.Context, g fundhub.Guard, reportID int64,
 	changes []*fundhub.LineChange, reason string) (*fundhub.ChangeRequest, error) {
 	why := strings.TrimSpace(reason)
+	if err := fundhub.CheckLength("reason", why, fundhub.MaxTextLength); err != nil {
+		return nil, err
+	}
 	if why == "" {
 		return nil, fundhub.Invalid("reason", "say what is wrong and why it must change")
 	}
@@ -185,6 +188,9 @@ func (d *DB) insertChange(ctx context.Context, tx *sqlx.Tx, g fundhub.Guard,
 func (d *DB) DecideChange(ctx context.Context, g fundhub.Guard, id int64, approve bool,
 	note string) (*fundhub.ChangeRequest, error) {
 	why := strings.TrimSpace(note)
+	if err := fundhub.CheckLength("note", why, fundhub.MaxTextLength); err != nil {
+		return nil, err
+	}
 	if why == "" {
 		return nil, fundhub.Invalid("note", "say why the change is approved or rejected")
 	}

@@ -74,6 +74,14 @@ func (d *DB) RaiseProblem(ctx context.Context, g fundhub.Guard,
 }
 
 func checkProblemInput(in fundhub.ProblemInput, severity string) error {
+	if err := fundhub.CheckLength("title", in.Title, fundhub.MaxNameLength); err != nil {
+		return err
+	}
+	if in.Detail != nil {
+		if err := fundhub.CheckLength("detail", *in.Detail, fundhub.MaxTextLength); err != nil {
+			return err
+		}
+	}
 	switch {
 	case !contains(problemKinds, in.Kind):
 		return fundhub.Invalid("kind", "must be one of %s", strings.Join(problemKinds, ", "))
@@ -154,6 +162,9 @@ func (d *DB) HandleProblem(ctx context.Context, g fundhub.Guard, id int64, step 
 	text string) (*fundhub.Problem, error) {
 	if strings.TrimSpace(text) == "" && step != fundhub.ProblemAcknowledge {
 		return nil, fundhub.Invalid(stepField[step], "is required")
+	}
+	if err := fundhub.CheckLength(stepField[step], text, fundhub.MaxTextLength); err != nil {
+		return nil, err
 	}
 
 	err := d.inTx(ctx, func(tx *sqlx.Tx) error {

@@ -89,6 +89,11 @@ func (d *DB) ReviewReport(ctx context.Context, g fundhub.Guard, id int64, accept
 		return nil, fundhub.Invalid("reason", "say why the report is returned, so the "+
 			"filing unit knows what to fix")
 	}
+	if why != nil {
+		if err := fundhub.CheckLength("reason", *why, fundhub.MaxTextLength); err != nil {
+			return nil, err
+		}
+	}
 
 	m := moveSpec{step: "report.review", action: authz.ActionReview,
 		from: fundhub.ReportSubmitted, update: `UPDATE execution_reports

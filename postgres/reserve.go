@@ -55,6 +55,9 @@ func (d *DB) ApplyProject(ctx context.Context, g fundhub.Guard,
 }
 
 func checkApplication(in fundhub.ProjectApplication) error {
+	if err := fundhub.CheckLength("name", in.Name, fundhub.MaxNameLength); err != nil {
+		return err
+	}
 	switch {
 	case strings.TrimSpace(in.Name) == "":
 		return fundhub.Invalid("name", "is required")
