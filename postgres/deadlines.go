@@ -1,0 +1,186 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"fundhub"
+)
+
+// monitorLock is the advisory lock of monitor runs: one at a time across
+// replicas; a replica that finds it taken leaves the run to the holder.
+const monitorLock = "fundhub:monitor"
+
+// RunDeadlines computes the deadlines from the facts of one snapshot and
+// stores them, in one transaction under the monitor lock: rows of subjects
+// that are gone are deleted, the rest upserted by key. It reports false
+// when another run holds the lock.
+func (d *DB) RunDeadlines(ctx context.Context, today time.Time,
+	compute func(fundhub.MonitorFacts) []fundhub.Deadline) (bool, int, error) {
+	ran, n := false, 0
+	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := tx.GetContext(ctx, &ran, `SELECT pg_try_advisory_xact_lock(hashtext($1))`,
+			monitorLock); err != nil || !ran {
+			return err
+		}
+		facts, err := monitorFacts(ctx, tx, today)
+		if err != nil {
+			return err
+		}
+
+		deadlines := compute(facts)
+		n = len(deadlines)
+
+		return storeDeadlines(ctx, tx, deadlines)
+	})
+	if err != nil {
+		return false, 0, fmt.Errorf("computing deadlines: %w", err)
+	}
+
+	return ran, n, nil
+}
+
+func monitorFacts(ctx context.Context, tx *sqlx.Tx, today time.Time) (fundhub.MonitorFacts,
+	error) {
+	f := fundhub.MonitorFacts{Today: today}
+	cal, err := loadCalendar(ctx, tx)
+	if err != nil {
+		return f, err
+	}
+	f.Calendar = cal
+
+	if err := tx.SelectContext(ctx, &f.Allocations, `SELECT a.id, a.to_region,
+		r.level AS to_level, fd.direction, a.amount, a.received_on, a.filed_on,
+		EXISTS (SELECT 1 FROM performance_targets t WHERE t.allocation_id = a.id)
+			AS has_targets,
+		COALESCE(c.passed, 0) AS passed, c.last_passed_on
+		FROM allocations a JOIN regions r ON r.code = a.to_region
+		JOIN funds fd ON fd.id = a.fund_id
+		LEFT JOIN LATERAL (SELECT sum(ch.amount) AS passed,
+			max(ch.issued_on) AS last_passed_on FROM allocations ch
+			WHERE ch.parent_id = a.id AND NOT ch.withdrawn) c ON true
+		WHERE NOT a.withdrawn AND a.received_on IS NOT NULL`); err != nil {
+		return f, fmt.Errorf("reading allocations: %w", err)
+	}
+	if err := tx.SelectContext(ctx, &f.Reporting, `SELECT DISTINCT a.to_region AS region_code,
+		fd.year FROM allocations a JOIN regions r ON r.code = a.to_region
+		JOIN funds fd ON fd.id = a.fund_id
+		WHERE NOT a.withdrawn AND r.level IN ('CITY', 'COUNTY')`); err != nil {
+		return f, fmt.Errorf("reading reporting regions: %w", err)
+	}
+	if err := tx.SelectContext(ctx, &f.Reports, `SELECT region_code, year, quarter,
+		(submitted_at AT TIME ZONE 'Asia/Shanghai')::date AS submitted_on
+		FROM execution_reports`); err != nil {
+		return f, fmt.Errorf("reading reports: %w", err)
+	}
+
+	return f, nil
+}
+
+// loadCalendar reads the holiday calendar and the years it covers.
+func loadCalendar(ctx context.Context, q sqlx.QueryerContext) (*fundhub.Calendar, error) {
+	var days []fundhub.CalendarDay
+	if err := sqlx.SelectContext(ctx, q, &days, `SELECT day, name, is_off_day
+		FROM calendar_days`); err != nil {
+		return nil, fmt.Errorf("reading the calendar: %w", err)
+	}
+	var years []int
+	if err := sqlx.SelectContext(ctx, q, &years, `SELECT year FROM calendar_years`); err != nil {
+		return nil, fmt.Errorf("reading the calendar's years: %w", err)
+	}
+
+	return fundhub.NewCalendar(days, years), nil
+}
+
+// Calendar returns the working-day calendar as stored.
+func (d *DB) Calendar(ctx context.Context) (*fundhub.Calendar, error) {
+	return loadCalendar(ctx, d.db)
+}
+
+// storeDeadlines upserts ds by key, in one statement however many there
+// are, and deletes the deadlines of subjects no longer among them.
+func storeDeadlines(ctx context.Context, tx *sqlx.Tx, ds []fundhub.Deadline) error {
+	rows := make([]map[string]any, len(ds))
+	for i, dl := range ds {
+		rows[i] = map[string]any{"key": dl.Key, "kind": dl.Kind, "region": dl.RegionCode,
+			"allocation": dl.AllocationID, "direction": dl.Direction, "year": dl.Year,
+			"quarter": dl.Quarter, "starts": dateText(dl.StartsOn),
+			"due": dateText(dl.DueOn), "met": dateText(dl.MetOn), "note": dl.Note}
+	}
+	doc, err := json.Marshal(rows)
+	if err != nil {
+		return fmt.Errorf("encoding deadlines: %w", err)
+	}
+
+	_, err = tx.ExecContext(ctx, `WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb)
+			AS x(key text, kind text, region text, allocation bigint, direction text,
+			year int, quarter int, starts date, due date, met date, note text)),
+		gone AS (DELETE FROM deadlines d WHERE NOT EXISTS (
+			SELECT 1 FROM x WHERE x.key = d.key))
+		INSERT INTO deadlines (key, kind, region_code, allocation_id, direction, year,
+			quarter, starts_on, due_on, met_on, note)
+		SELECT key, kind, region, allocation, direction, year, quarter, starts, due, met,
+			note FROM x
+		ON CONFLICT (key) DO UPDATE SET starts_on = EXCLUDED.starts_on,
+			due_on = EXCLUDED.due_on, met_on = EXCLUDED.met_on, note = EXCLUDED.note,
+			direction = EXCLUDED.direction, computed_at = now()
+		WHERE (deadlines.starts_on, deadlines.due_on, deadlines.met_on, deadlines.note)
+			IS DISTINCT FROM (EXCLUDED.starts_on, EXCLUDED.due_on, EXCLUDED.met_on,
+			EXCLUDED.note)`, doc)
+	if err != nil {
+		return fmt.Errorf("storing deadlines: %w", err)
+	}
+
+	return nil
+}
+
+func dateText(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+
+	return t.Format(time.DateOnly)
+}
+
+// deadlineToday is the day in China deadlines are judged on.
+const deadlineToday = `(now() AT TIME ZONE 'Asia/Shanghai')::date`
+
+// deadlineState is the state of deadline dl today.
+const deadlineState = `CASE WHEN dl.due_on IS NULL THEN 'UNKNOWN'
+	WHEN dl.met_on IS NOT NULL AND dl.met_on <= dl.due_on THEN 'MET'
+	WHEN dl.met_on IS NOT NULL THEN 'MET_LATE'
+	WHEN ` + deadlineToday + ` > dl.due_on THEN 'LATE'
+	ELSE 'PENDING' END`
+
+var deadlineList = listQuery{what: "deadlines",
+	cols: `dl.id, dl.key, dl.kind, dl.region_code, dl.allocation_id, dl.direction, dl.year,
+		dl.quarter, dl.starts_on, dl.due_on, dl.met_on, dl.note, ` + deadlineState +
+		` AS state, COALESCE(dl.met_on, ` + deadlineToday + `) - dl.due_on AS late_days`,
+	from:  `deadlines dl JOIN regions rg ON rg.code = dl.region_code`,
+	order: `dl.due_on NULLS FIRST, dl.region_code, dl.id`, key: `dl.id`}
+
+// FindDeadlines returns one page of the deadlines that match f, the
+// earliest due first, and the count of all that match. The scope hides
+// deadlines of regions outside it and, when it names directions,
+// deadlines about money of other directions; a quarter's report concerns
+// every direction of its region.
+func (d *DB) FindDeadlines(ctx context.Context, s fundhub.Scope, f fundhub.DeadlineFilter,
+	p fundhub.Page) ([]*fundhub.Deadline, int, error) {
+	var w where
+	w.scope(s, "dl.region_code", "")
+	if !s.All && len(s.Directions) > 0 {
+		w.add("(dl.direction IS NULL OR dl.direction = ANY(%s))", directionArray(s.Directions))
+	}
+	if f.RegionUnder != nil {
+		w.under("rg.path", *f.RegionUnder)
+	}
+	opt(&w, "dl.kind = %s", f.Kind)
+	opt(&w, "dl.year = %s", f.Year)
+	opt(&w, deadlineState+" = %s", f.State)
+
+	return findPage[fundhub.Deadline](ctx, d, deadlineList, &w, p)
+}
