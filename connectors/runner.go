@@ -41,6 +41,9 @@ type Runner struct {
 	// another for its batches, so the cap keeps schedules that fire together
 	// from taking the whole pool; runs beyond it wait their turn.
 	Slots chan struct{}
+	// AfterRun, when set, is called after each run that finished recording,
+	// with the run: the monitor checks the rules against what it brought.
+	AfterRun func(ctx context.Context, run *fundhub.SyncRun)
 }
 
 // DefaultSlots returns the run slots of a runner, for Runner.Slots.
@@ -109,7 +112,14 @@ func (r *Runner) start(ctx context.Context, c *fundhub.Connector, trigger string
 		defer release()
 		runErr := r.run(ctx, c, run, src)
 		r.finish(ctx, c, run, runErr)
-		return r.Store.FinishRun(ctx, run)
+		if err := r.Store.FinishRun(ctx, run); err != nil {
+			return err
+		}
+		if r.AfterRun != nil {
+			r.AfterRun(ctx, run)
+		}
+
+		return nil
 	}
 
 	return run, body, nil

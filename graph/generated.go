@@ -35,6 +35,7 @@ type ResolverRoot interface {
 	AllocationTotal() AllocationTotalResolver
 	ChangeRequest() ChangeRequestResolver
 	Connector() ConnectorResolver
+	Deadline() DeadlineResolver
 	ExecutionReport() ExecutionReportResolver
 	Fund() FundResolver
 	Mutation() MutationResolver
@@ -154,6 +155,33 @@ type ComplexityRoot struct {
 		Name     func(childComplexity int) int
 		Runs     func(childComplexity int, first *int, after *string) int
 		Schedule func(childComplexity int) int
+	}
+
+	Deadline struct {
+		Allocation func(childComplexity int) int
+		DueOn      func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		LateDays   func(childComplexity int) int
+		MetOn      func(childComplexity int) int
+		Note       func(childComplexity int) int
+		Quarter    func(childComplexity int) int
+		Region     func(childComplexity int) int
+		StartsOn   func(childComplexity int) int
+		State      func(childComplexity int) int
+		Year       func(childComplexity int) int
+	}
+
+	DeadlineConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	DeadlineEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	ExecutionReport struct {
@@ -398,6 +426,7 @@ type ComplexityRoot struct {
 		ChangeRequests     func(childComplexity int, filter *fundhub.ChangeRequestFilter, first *int, after *string) int
 		Connector          func(childComplexity int, name string) int
 		Connectors         func(childComplexity int) int
+		Deadlines          func(childComplexity int, filter *fundhub.DeadlineFilter, first *int, after *string) int
 		ExecutionReport    func(childComplexity int, id int64) int
 		ExecutionReports   func(childComplexity int, filter *fundhub.ReportFilter, first *int, after *string) int
 		Fund               func(childComplexity int, id int64) int
@@ -591,6 +620,10 @@ type ConnectorResolver interface {
 	LastRun(ctx context.Context, objs []*fundhub.Connector) ([]*fundhub.SyncRun, error)
 	Runs(ctx context.Context, obj *fundhub.Connector, first *int, after *string) (*SyncRunConnection, error)
 }
+type DeadlineResolver interface {
+	Region(ctx context.Context, objs []*fundhub.Deadline) ([]*fundhub.Region, error)
+	Allocation(ctx context.Context, objs []*fundhub.Deadline) ([]*fundhub.Allocation, error)
+}
 type ExecutionReportResolver interface {
 	Region(ctx context.Context, objs []*fundhub.ExecutionReport) ([]*fundhub.Region, error)
 
@@ -678,6 +711,7 @@ type QueryResolver interface {
 	Problems(ctx context.Context, filter *fundhub.ProblemFilter, first *int, after *string) (*ProblemConnection, error)
 	Problem(ctx context.Context, id int64) (*fundhub.Problem, error)
 	ExecutionReport(ctx context.Context, id int64) (*fundhub.ExecutionReport, error)
+	Deadlines(ctx context.Context, filter *fundhub.DeadlineFilter, first *int, after *string) (*DeadlineConnection, error)
 	ChangeRequests(ctx context.Context, filter *fundhub.ChangeRequestFilter, first *int, after *string) (*ChangeRequestConnection, error)
 	Connectors(ctx context.Context) ([]*fundhub.Connector, error)
 	Connector(ctx context.Context, name string) (*fundhub.Connector, error)
@@ -1177,6 +1211,117 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Connector.Schedule(childComplexity), true
+
+	case "Deadline.allocation":
+		if e.ComplexityRoot.Deadline.Allocation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Allocation(childComplexity), true
+	case "Deadline.dueOn":
+		if e.ComplexityRoot.Deadline.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.DueOn(childComplexity), true
+	case "Deadline.id":
+		if e.ComplexityRoot.Deadline.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.ID(childComplexity), true
+	case "Deadline.kind":
+		if e.ComplexityRoot.Deadline.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Kind(childComplexity), true
+	case "Deadline.lateDays":
+		if e.ComplexityRoot.Deadline.LateDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.LateDays(childComplexity), true
+	case "Deadline.metOn":
+		if e.ComplexityRoot.Deadline.MetOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.MetOn(childComplexity), true
+	case "Deadline.note":
+		if e.ComplexityRoot.Deadline.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Note(childComplexity), true
+	case "Deadline.quarter":
+		if e.ComplexityRoot.Deadline.Quarter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Quarter(childComplexity), true
+	case "Deadline.region":
+		if e.ComplexityRoot.Deadline.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Region(childComplexity), true
+	case "Deadline.startsOn":
+		if e.ComplexityRoot.Deadline.StartsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.StartsOn(childComplexity), true
+	case "Deadline.state":
+		if e.ComplexityRoot.Deadline.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.State(childComplexity), true
+	case "Deadline.year":
+		if e.ComplexityRoot.Deadline.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Year(childComplexity), true
+
+	case "DeadlineConnection.edges":
+		if e.ComplexityRoot.DeadlineConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineConnection.Edges(childComplexity), true
+	case "DeadlineConnection.nodes":
+		if e.ComplexityRoot.DeadlineConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineConnection.Nodes(childComplexity), true
+	case "DeadlineConnection.pageInfo":
+		if e.ComplexityRoot.DeadlineConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineConnection.PageInfo(childComplexity), true
+	case "DeadlineConnection.totalCount":
+		if e.ComplexityRoot.DeadlineConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineConnection.TotalCount(childComplexity), true
+
+	case "DeadlineEdge.cursor":
+		if e.ComplexityRoot.DeadlineEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineEdge.Cursor(childComplexity), true
+	case "DeadlineEdge.node":
+		if e.ComplexityRoot.DeadlineEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineEdge.Node(childComplexity), true
 
 	case "ExecutionReport.changeRequests":
 		if e.ComplexityRoot.ExecutionReport.ChangeRequests == nil {
@@ -2433,6 +2578,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Connectors(childComplexity), true
+	case "Query.deadlines":
+		if e.ComplexityRoot.Query.Deadlines == nil {
+			break
+		}
+
+		args, err := ec.field_Query_deadlines_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Deadlines(childComplexity, args["filter"].(*fundhub.DeadlineFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.executionReport":
 		if e.ComplexityRoot.Query.ExecutionReport == nil {
 			break
@@ -3193,6 +3349,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AllocationInput", ec.unmarshalInputAllocationInput),
 			graphql.NewInputUnmarshaler("ChangeRequestFilter", ec.unmarshalInputChangeRequestFilter),
 			graphql.NewInputUnmarshaler("ConnectorInput", ec.unmarshalInputConnectorInput),
+			graphql.NewInputUnmarshaler("DeadlineFilter", ec.unmarshalInputDeadlineFilter),
 			graphql.NewInputUnmarshaler("DocumentInput", ec.unmarshalInputDocumentInput),
 			graphql.NewInputUnmarshaler("FundFilter", ec.unmarshalInputFundFilter),
 			graphql.NewInputUnmarshaler("LineChangeInput", ec.unmarshalInputLineChangeInput),
@@ -3782,6 +3939,72 @@ type ProblemComment {
   createdAt: Time!
 }
 
+"A deadline of the working procedure (工作规程 art. 9–11)."
+enum DeadlineKind {
+  "A province passes money it received on to cities and counties within 30 days."
+  PASS_ON
+  "A city or county files its breakdown within 30 days of finishing it (报备)."
+  FILING
+  "A city or county files its decomposed targets within 30 days of receiving them."
+  TARGET_FILING
+  "A city or county reports each quarter by the 15th of the month after it."
+  QUARTER_REPORT
+}
+
+"Where a deadline stands today."
+enum DeadlineState {
+  "Not met, not yet due."
+  PENDING
+  MET
+  "Met after its due date."
+  MET_LATE
+  "Not met and past due."
+  LATE
+  "The holiday calendar does not cover its due date yet; see note."
+  UNKNOWN
+}
+
+"""
+One deadline of one region about one subject: an allocation, or a quarter's
+report. A due date that falls on a day off moves to the next working day.
+"""
+type Deadline {
+  id: ID!
+  kind: DeadlineKind!
+  region: Region!
+  allocation: Allocation
+  year: Int
+  quarter: Int
+  "The day the time started: receipt, or the end of the breakdown."
+  startsOn: Date
+  dueOn: Date
+  metOn: Date
+  state: DeadlineState!
+  "Days late (met or today) past dueOn; negative while time is left."
+  lateDays: Int
+  "Why dueOn is unknown, when it is."
+  note: String
+}
+
+type DeadlineEdge {
+  cursor: String!
+  node: Deadline!
+}
+
+type DeadlineConnection {
+  edges: [DeadlineEdge!]!
+  nodes: [Deadline!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+input DeadlineFilter {
+  regionUnder: String
+  kind: DeadlineKind
+  state: DeadlineState
+  year: Int
+}
+
 "Status of a change request to transmitted data."
 enum ChangeStatus {
   "Waiting for the ministry."
@@ -4055,6 +4278,8 @@ type Query {
   problems(filter: ProblemFilter, first: Int = 50, after: String): ProblemConnection!
   problem(id: ID!): Problem
   executionReport(id: ID!): ExecutionReport
+  "Deadlines of the procedure, the earliest due first, as of the monitor's last run."
+  deadlines(filter: DeadlineFilter, first: Int = 50, after: String): DeadlineConnection!
   "数据变更 requests, newest first."
   changeRequests(
     filter: ChangeRequestFilter
@@ -4656,6 +4881,60 @@ func (ec *executionContext) childFields_Connector(ctx context.Context, field gra
 		return ec.fieldContext_Connector_runs(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Connector", field.Name)
+}
+
+func (ec *executionContext) childFields_Deadline(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Deadline_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Deadline_kind(ctx, field)
+	case "region":
+		return ec.fieldContext_Deadline_region(ctx, field)
+	case "allocation":
+		return ec.fieldContext_Deadline_allocation(ctx, field)
+	case "year":
+		return ec.fieldContext_Deadline_year(ctx, field)
+	case "quarter":
+		return ec.fieldContext_Deadline_quarter(ctx, field)
+	case "startsOn":
+		return ec.fieldContext_Deadline_startsOn(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_Deadline_dueOn(ctx, field)
+	case "metOn":
+		return ec.fieldContext_Deadline_metOn(ctx, field)
+	case "state":
+		return ec.fieldContext_Deadline_state(ctx, field)
+	case "lateDays":
+		return ec.fieldContext_Deadline_lateDays(ctx, field)
+	case "note":
+		return ec.fieldContext_Deadline_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Deadline", field.Name)
+}
+
+func (ec *executionContext) childFields_DeadlineConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_DeadlineConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_DeadlineConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DeadlineConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_DeadlineConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeadlineConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DeadlineEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_DeadlineEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_DeadlineEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeadlineEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_ExecutionReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6293,6 +6572,36 @@ func (ec *executionContext) field_Query_connector_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_deadlines_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*fundhub.DeadlineFilter, error) {
+			return ec.unmarshalODeadlineFilter2ᚖfundhubᚐDeadlineFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -8963,6 +9272,520 @@ func (ec *executionContext) fieldContext_Connector_runs(ctx context.Context, fie
 	if fc.Args, err = ec.field_Connector_runs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Deadline_id(ctx context.Context, field graphql.CollectedField, obj *fundhub.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Deadline_kind(ctx context.Context, field graphql.CollectedField, obj *fundhub.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v fundhub.DeadlineKind) graphql.Marshaler {
+			return ec.marshalNDeadlineKind2fundhubᚐDeadlineKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "DeadlineKind")
+}
+
+func (ec *executionContext) _Deadline_region(ctx context.Context, field graphql.CollectedField, obj *fundhub.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.resolveBatch_Deadline_region(ctx, field, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚖfundhubᚐRegion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Deadline",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Deadline_region(ctx context.Context, field graphql.CollectedField, obj *fundhub.Deadline) (any, error) {
+	resolver := ec.Resolvers.Deadline()
+	if batch, ok := graphql.BatchParentsFor[*fundhub.Deadline](ctx, "Deadline"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Region(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*fundhub.Region](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Deadline.region",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Region(ctx, []*fundhub.Deadline{obj})
+	return graphql.ResolveBatchSingleResult[*fundhub.Region](
+		ctx,
+		results,
+		err,
+		"Deadline.region",
+	)
+}
+
+func (ec *executionContext) _Deadline_allocation(ctx context.Context, field graphql.CollectedField, obj *fundhub.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_allocation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.resolveBatch_Deadline_allocation(ctx, field, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Allocation) graphql.Marshaler {
+			return ec.marshalOAllocation2ᚖfundhubᚐAllocation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_allocation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Deadline",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Allocation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Deadline_allocation(ctx context.Context, field graphql.CollectedField, obj *fundhub.Deadline) (any, error) {
+	resolver := ec.Resolvers.Deadline()
+	if batch, ok := graphql.BatchParentsFor[*fundhub.Deadline](ctx, "Deadline"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Allocation(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*fundhub.Allocation](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Deadline.allocation",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Allocation(ctx, []*fundhub.Deadline{obj})
+	return graphql.ResolveBatchSingleResult[*fundhub.Allocation](
+		ctx,
+		results,
+		err,
+		"Deadline.allocation",
+	)
+}
+
+func (ec *executionContext) _Deadline_year(ctx context.Context, field graphql.CollectedField, obj *fundhub.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Deadline_quarter(ctx context.Context, field graphql.CollectedField, obj *fundhub.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_quarter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quarter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_quarter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Deadline_startsOn(ctx context.Context, field graphql.CollectedField, obj *fundhub.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_startsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_startsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Deadline_dueOn(ctx context.Context, field graphql.CollectedField, obj *fundhub.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Deadline_metOn(ctx context.Context, field graphql.CollectedField, obj *fundhub.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_metOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MetOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_metOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Deadline_state(ctx context.Context, field graphql.CollectedField, obj *fundhub.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v fundhub.DeadlineState) graphql.Marshaler {
+			return ec.marshalNDeadlineState2fundhubᚐDeadlineState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "DeadlineState")
+}
+
+func (ec *executionContext) _Deadline_lateDays(ctx context.Context, field graphql.CollectedField, obj *fundhub.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_lateDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LateDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_lateDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Deadline_note(ctx context.Context, field graphql.CollectedField, obj *fundhub.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadlineConnection_edges(ctx context.Context, field graphql.CollectedField, obj *DeadlineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*DeadlineEdge) graphql.Marshaler {
+			return ec.marshalNDeadlineEdge2ᚕᚖfundhubᚋgraphᚐDeadlineEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeadlineConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeadlineEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeadlineConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *DeadlineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*fundhub.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2ᚕᚖfundhubᚐDeadlineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeadlineConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeadlineConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *DeadlineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖfundhubᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeadlineConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeadlineConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *DeadlineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeadlineEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *DeadlineEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadlineEdge_node(ctx context.Context, field graphql.CollectedField, obj *DeadlineEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2ᚖfundhubᚐDeadline(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeadlineEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -14949,6 +15772,50 @@ func (ec *executionContext) fieldContext_Query_executionReport(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_deadlines(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_deadlines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Deadlines(ctx, fc.Args["filter"].(*fundhub.DeadlineFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *DeadlineConnection) graphql.Marshaler {
+			return ec.marshalNDeadlineConnection2ᚖfundhubᚋgraphᚐDeadlineConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_deadlines(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeadlineConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_deadlines_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_changeRequests(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19438,6 +20305,69 @@ func UnmarshalConnectorInput(ctx context.Context, raw any) (fundhub.ConnectorInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDeadlineFilter(ctx context.Context, obj any) (fundhub.DeadlineFilter, error) {
+	var it fundhub.DeadlineFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"regionUnder", "kind", "state", "year"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "regionUnder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("regionUnder"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegionUnder = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalODeadlineKind2ᚖfundhubᚐDeadlineKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "state":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("state"))
+			data, err := ec.unmarshalODeadlineState2ᚖfundhubᚐDeadlineState(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.State = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeadlineFilter unmarshals raw into the DeadlineFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeadlineFilter(ctx context.Context, raw any) (fundhub.DeadlineFilter, error) {
+	var out fundhub.DeadlineFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeadlineFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDocumentInput(ctx context.Context, obj any) (fundhub.DocumentInput, error) {
 	var it fundhub.DocumentInput
 	if obj == nil {
@@ -21096,6 +22026,182 @@ func (ec *executionContext) _Connector(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Connector_runs(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deadlineImplementors = []string{"Deadline"}
+
+func (ec *executionContext) _Deadline(ctx context.Context, sel ast.SelectionSet, obj *fundhub.Deadline) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deadlineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Deadline")
+		case "id":
+			out.Values[i] = ec._Deadline_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Deadline_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "region":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Deadline_region(ctx, field, obj)
+				})
+		case "allocation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Deadline_allocation(ctx, field, obj)
+				})
+		case "year":
+			out.Values[i] = ec._Deadline_year(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quarter":
+			out.Values[i] = ec._Deadline_quarter(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startsOn":
+			out.Values[i] = ec._Deadline_startsOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueOn":
+			out.Values[i] = ec._Deadline_dueOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "metOn":
+			out.Values[i] = ec._Deadline_metOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._Deadline_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lateDays":
+			out.Values[i] = ec._Deadline_lateDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._Deadline_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deadlineConnectionImplementors = []string{"DeadlineConnection"}
+
+func (ec *executionContext) _DeadlineConnection(ctx context.Context, sel ast.SelectionSet, obj *DeadlineConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deadlineConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeadlineConnection")
+		case "edges":
+			out.Values[i] = ec._DeadlineConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._DeadlineConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._DeadlineConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._DeadlineConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deadlineEdgeImplementors = []string{"DeadlineEdge"}
+
+func (ec *executionContext) _DeadlineEdge(ctx context.Context, sel ast.SelectionSet, obj *DeadlineEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deadlineEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeadlineEdge")
+		case "cursor":
+			out.Values[i] = ec._DeadlineEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._DeadlineEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22793,6 +23899,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_executionReport(ctx, field)
 				})
+		case "deadlines":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_deadlines(ctx, field)
+				})
 		case "changeRequests":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -24489,6 +25601,93 @@ func (ec *executionContext) marshalNDate2timeᚐTime(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) marshalNDeadline2ᚕᚖfundhubᚐDeadlineᚄ(ctx context.Context, sel ast.SelectionSet, v []*fundhub.Deadline) graphql.Marshaler {
+	ctx = graphql.WithBatchParents(ctx, "Deadline", v, nil)
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDeadline2ᚖfundhubᚐDeadline(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDeadline2ᚖfundhubᚐDeadline(ctx context.Context, sel ast.SelectionSet, v *fundhub.Deadline) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Deadline!")
+		return graphql.Null
+	}
+	return ec._Deadline(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDeadlineConnection2ᚖfundhubᚋgraphᚐDeadlineConnection(ctx context.Context, sel ast.SelectionSet, v *DeadlineConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeadlineConnection!")
+		return graphql.Null
+	}
+	return ec._DeadlineConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDeadlineEdge2ᚕᚖfundhubᚋgraphᚐDeadlineEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*DeadlineEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDeadlineEdge2ᚖfundhubᚋgraphᚐDeadlineEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDeadlineEdge2ᚖfundhubᚋgraphᚐDeadlineEdge(ctx context.Context, sel ast.SelectionSet, v *DeadlineEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeadlineEdge!")
+		return graphql.Null
+	}
+	return ec._DeadlineEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDeadlineKind2fundhubᚐDeadlineKind(ctx context.Context, v any) (fundhub.DeadlineKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := fundhub.DeadlineKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeadlineKind2fundhubᚐDeadlineKind(ctx context.Context, sel ast.SelectionSet, v fundhub.DeadlineKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DeadlineKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNDeadlineState2fundhubᚐDeadlineState(ctx context.Context, v any) (fundhub.DeadlineState, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := fundhub.DeadlineState(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeadlineState2fundhubᚐDeadlineState(ctx context.Context, sel ast.SelectionSet, v fundhub.DeadlineState) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DeadlineState!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx context.Context, v any) (decimal.Decimal, error) {
 	res, err := scalar.UnmarshalDecimal(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -25758,6 +26957,52 @@ func (ec *executionContext) marshalODate2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = sel
 	_ = ctx
 	res := scalar.MarshalDate(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalODeadlineFilter2ᚖfundhubᚐDeadlineFilter(ctx context.Context, v any) (*fundhub.DeadlineFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDeadlineFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalODeadlineKind2ᚖfundhubᚐDeadlineKind(ctx context.Context, v any) (*fundhub.DeadlineKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := fundhub.DeadlineKind(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODeadlineKind2ᚖfundhubᚐDeadlineKind(ctx context.Context, sel ast.SelectionSet, v *fundhub.DeadlineKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalODeadlineState2ᚖfundhubᚐDeadlineState(ctx context.Context, v any) (*fundhub.DeadlineState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := fundhub.DeadlineState(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODeadlineState2ᚖfundhubᚐDeadlineState(ctx context.Context, sel ast.SelectionSet, v *fundhub.DeadlineState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
 	return res
 }
 

@@ -30,6 +30,18 @@ type ChangeRequestEdge struct {
 	Node   *fundhub.ChangeRequest `json:"node"`
 }
 
+type DeadlineConnection struct {
+	Edges      []*DeadlineEdge     `json:"edges"`
+	Nodes      []*fundhub.Deadline `json:"nodes"`
+	PageInfo   *PageInfo           `json:"pageInfo"`
+	TotalCount int                 `json:"totalCount"`
+}
+
+type DeadlineEdge struct {
+	Cursor string            `json:"cursor"`
+	Node   *fundhub.Deadline `json:"node"`
+}
+
 type ExecutionReportConnection struct {
 	Edges      []*ExecutionReportEdge     `json:"edges"`
 	Nodes      []*fundhub.ExecutionReport `json:"nodes"`

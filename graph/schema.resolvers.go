@@ -137,6 +137,18 @@ func (r *connectorResolver) Runs(ctx context.Context, obj *fundhub.Connector, fi
 }
 
 // Region is the batch resolver for the region field.
+func (r *deadlineResolver) Region(ctx context.Context, objs []*fundhub.Deadline) ([]*fundhub.Region, error) {
+	return one(ctx, loadersFrom(ctx).regionByCode, objs,
+		always(func(d *fundhub.Deadline) string { return d.RegionCode }))
+}
+
+// Allocation is the batch resolver for the allocation field.
+func (r *deadlineResolver) Allocation(ctx context.Context, objs []*fundhub.Deadline) ([]*fundhub.Allocation, error) {
+	return one(ctx, loadersFrom(ctx).allocationByID, objs,
+		func(d *fundhub.Deadline) (int64, bool) { return ptr(d.AllocationID) })
+}
+
+// Region is the batch resolver for the region field.
 func (r *executionReportResolver) Region(ctx context.Context, objs []*fundhub.ExecutionReport) ([]*fundhub.Region, error) {
 	return one(ctx, loadersFrom(ctx).regionByCode, objs,
 		always(func(e *fundhub.ExecutionReport) string { return e.RegionCode }))
@@ -753,6 +765,25 @@ func (r *queryResolver) ExecutionReport(ctx context.Context, id int64) (*fundhub
 	return lookup(r.Store.FindReport(ctx, ScopeFrom(ctx), id))
 }
 
+// Deadlines is the resolver for the deadlines field.
+func (r *queryResolver) Deadlines(ctx context.Context, filter *fundhub.DeadlineFilter, first *int, after *string) (*DeadlineConnection, error) {
+	p, err := pageArgs(first, after)
+	if err != nil {
+		return nil, err
+	}
+
+	nodes, total, err := r.Store.FindDeadlines(ctx, ScopeFrom(ctx), derefOr(filter), p)
+	if err != nil {
+		return nil, err
+	}
+	e, info := edges(nodes, p, total, func(c string, n *fundhub.Deadline) *DeadlineEdge {
+		return &DeadlineEdge{Cursor: c, Node: n}
+	})
+
+	return &DeadlineConnection{Edges: e, Nodes: trim(nodes, p), PageInfo: info,
+		TotalCount: total}, nil
+}
+
 // ChangeRequests is the resolver for the changeRequests field.
 func (r *queryResolver) ChangeRequests(ctx context.Context, filter *fundhub.ChangeRequestFilter, first *int, after *string) (*ChangeRequestConnection, error) {
 	return r.changeRequests(ctx, filter, first, after)
@@ -974,6 +1005,9 @@ func (r *Resolver) ChangeRequest() ChangeRequestResolver { return &changeRequest
 // Connector returns ConnectorResolver implementation.
 func (r *Resolver) Connector() ConnectorResolver { return &connectorResolver{r} }
 
+// Deadline returns DeadlineResolver implementation.
+func (r *Resolver) Deadline() DeadlineResolver { return &deadlineResolver{r} }
+
 // ExecutionReport returns ExecutionReportResolver implementation.
 func (r *Resolver) ExecutionReport() ExecutionReportResolver { return &executionReportResolver{r} }
 
@@ -1023,6 +1057,7 @@ type (
 	allocationTotalResolver   struct{ *Resolver }
 	changeRequestResolver     struct{ *Resolver }
 	connectorResolver         struct{ *Resolver }
+	deadlineResolver          struct{ *Resolver }
 	executionReportResolver   struct{ *Resolver }
 	fundResolver              struct{ *Resolver }
 	mutationResolver          struct{ *Resolver }

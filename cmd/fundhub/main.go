@@ -12,6 +12,7 @@
 //	fundhub token create -user U -name N [-days D]
 //	fundhub token revoke -id ID
 //	fundhub policy list|grant|revoke ...
+//	fundhub monitor run
 //
 // DATABASE_URL names the database; FUNDHUB_ADDR the listen address of serve
 // (default :8080).
@@ -48,6 +49,8 @@ commands:
   token create -user U -name N [-days D]
                                   print a new API token of user U
   token revoke -id ID             revoke a token at once
+  monitor run                     compute the deadlines now (serve does so hourly
+                                  and after every sync that changed data)
   policy list                     print the access policies
   policy grant|revoke ROLE REGION DIRECTION ACTION
                                   change a policy; servers reload at once
@@ -93,6 +96,8 @@ func run(ctx context.Context, logger *slog.Logger, args []string) error {
 		return runToken(ctx, logger, rest)
 	case "policy":
 		return runPolicy(ctx, logger, rest)
+	case "monitor":
+		return runMonitor(ctx, logger, rest)
 	}
 	fmt.Fprint(os.Stderr, usage)
 

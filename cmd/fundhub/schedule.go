@@ -10,6 +10,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"fundhub"
+	"fundhub/monitor"
 	"fundhub/postgres"
 )
 
@@ -50,6 +51,15 @@ func startSchedule(ctx context.Context, db *postgres.DB, logger *slog.Logger) (*
 			return nil, fmt.Errorf("scheduling connector %s: %w", con.Name, err)
 		}
 		logger.Info("connector scheduled", "connector", con.Name, "schedule", con.Schedule)
+	}
+	mon := &monitor.Engine{Store: db, Logger: logger}
+	if _, err := s.cron.AddFunc(monitorSchedule, func() {
+		if _, err := mon.Run(runCtx); err != nil {
+			logger.Error("scheduled monitor run failed", "error", err)
+		}
+	}); err != nil {
+		cancel()
+		return nil, fmt.Errorf("scheduling the monitor: %w", err)
 	}
 	s.cron.Start()
 

@@ -9,6 +9,7 @@ import (
 	"fundhub"
 	"fundhub/connectors"
 	"fundhub/connectors/source"
+	"fundhub/monitor"
 	"fundhub/postgres"
 )
 
@@ -108,10 +109,22 @@ func declareConnectors(ctx context.Context, db *postgres.DB, path string) ([]str
 }
 
 func newRunner(db *postgres.DB, logger *slog.Logger) *connectors.Runner {
+	mon := &monitor.Engine{Store: db, Logger: logger}
+
 	return &connectors.Runner{Store: db, Regions: db.AllRegions, Logger: logger,
 		Slots: connectors.DefaultSlots(),
 		Open: func(c *connectors.Config) (connectors.Source, error) {
 			return source.OpenWith(c, logger)
+		},
+		// The monitor runs after every sync that changed something, so
+		// deadlines follow the data; once across replicas, by its lock.
+		AfterRun: func(ctx context.Context, run *fundhub.SyncRun) {
+			if run.Status != fundhub.RunSucceeded || run.Inserted+run.Updated == 0 {
+				return
+			}
+			if _, err := mon.Run(ctx); err != nil {
+				logger.Error("monitor run after sync failed", "run", run.ID, "err", err)
+			}
 		}}
 }
 
