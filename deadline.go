@@ -88,6 +88,37 @@ type AllocationFacts struct {
 	// day one of them was issued.
 	Passed       decimal.Decimal `db:"passed"`
 	LastPassedOn *time.Time      `db:"last_passed_on"`
+	// What the rules read besides: the issue date, the fund's year and how
+	// it counts time, the payments made from it, its children's count,
+	// and whether its parent carries targets.
+	IssuedOn         *time.Time      `db:"issued_on"`
+	FundYear         int             `db:"fund_year"`
+	ProgressByMonths bool            `db:"progress_by_months"`
+	Paid             decimal.Decimal `db:"paid"`
+	Children         int             `db:"children"`
+	ParentHasTargets bool            `db:"parent_has_targets"`
+}
+
+// ProjectFacts is what the rules need of a project.
+type ProjectFacts struct {
+	ID          int64         `db:"id"`
+	Region      string        `db:"region_code"`
+	Status      ReserveStatus `db:"reserve_status"`
+	ApprovalRef *string       `db:"approval_ref"`
+}
+
+// Finding is what a monitoring rule found: a problem to raise, or to keep
+// open, under its dedup key. Detail explains in plain words why it fired.
+type Finding struct {
+	Rule         string
+	Key          string
+	Kind         string
+	Severity     string
+	RegionCode   string
+	AllocationID *int64
+	ProjectID    *int64
+	Title        string
+	Detail       string
 }
 
 // ReportingYear is a city or county that received money in a year, and so
@@ -111,6 +142,20 @@ type MonitorFacts struct {
 	Allocations []AllocationFacts
 	Reporting   []ReportingYear
 	Reports     []ReportFacts
+	Projects    []ProjectFacts
+	Deadlines   []Deadline
 	// Today is the day in China the deadlines are computed on.
 	Today time.Time
+}
+
+// MonitorResult says what a monitor run did.
+type MonitorResult struct {
+	// Ran is false when another replica's run held the lock.
+	Ran       bool
+	Deadlines int
+	Findings  int
+	// Raised counts problems raised for the first time, Closed those
+	// closed because their condition cleared.
+	Raised int
+	Closed int
 }

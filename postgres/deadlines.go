@@ -15,16 +15,19 @@ import (
 // replicas; a replica that finds it taken leaves the run to the holder.
 const monitorLock = "fundhub:monitor"
 
-// RunDeadlines computes the deadlines from the facts of one snapshot and
-// stores them, in one transaction under the monitor lock: rows of subjects
-// that are gone are deleted, the rest upserted by key. It reports false
-// when another run holds the lock.
-func (d *DB) RunDeadlines(ctx context.Context, today time.Time,
-	compute func(fundhub.MonitorFacts) []fundhub.Deadline) (bool, int, error) {
-	ran, n := false, 0
+// RunMonitor hands compute the facts of one snapshot and stores the
+// deadlines and findings it returns, in one transaction under the monitor
+// lock, so two replicas never run at once: deadlines of subjects that are
+// gone are deleted and the rest upserted by key; findings raise problems
+// once (by dedup key), and open problems of rules whose finding is gone are
+// closed with a note. Ran is false when another run held the lock.
+func (d *DB) RunMonitor(ctx context.Context, today time.Time, rules []string,
+	compute func(fundhub.MonitorFacts) ([]fundhub.Deadline,
+		[]fundhub.Finding)) (fundhub.MonitorResult, error) {
+	var res fundhub.MonitorResult
 	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := tx.GetContext(ctx, &ran, `SELECT pg_try_advisory_xact_lock(hashtext($1))`,
-			monitorLock); err != nil || !ran {
+		if err := tx.GetContext(ctx, &res.Ran, `SELECT pg_try_advisory_xact_lock(
+			hashtext($1))`, monitorLock); err != nil || !res.Ran {
 			return err
 		}
 		facts, err := monitorFacts(ctx, tx, today)
@@ -32,16 +35,19 @@ func (d *DB) RunDeadlines(ctx context.Context, today time.Time,
 			return err
 		}
 
-		deadlines := compute(facts)
-		n = len(deadlines)
+		deadlines, findings := compute(facts)
+		res.Deadlines, res.Findings = len(deadlines), len(findings)
+		if err := storeDeadlines(ctx, tx, deadlines); err != nil {
+			return err
+		}
 
-		return storeDeadlines(ctx, tx, deadlines)
+		return storeFindings(ctx, tx, today, rules, findings, &res)
 	})
 	if err != nil {
-		return false, 0, fmt.Errorf("computing deadlines: %w", err)
+		return fundhub.MonitorResult{}, fmt.Errorf("running the monitor: %w", err)
 	}
 
-	return ran, n, nil
+	return res, nil
 }
 
 func monitorFacts(ctx context.Context, tx *sqlx.Tx, today time.Time) (fundhub.MonitorFacts,
@@ -53,18 +59,12 @@ func monitorFacts(ctx context.Context, tx *sqlx.Tx, today time.Time) (fundhub.Mo
 	}
 	f.Calendar = cal
 
-	if err := tx.SelectContext(ctx, &f.Allocations, `SELECT a.id, a.to_region,
-		r.level AS to_level, fd.direction, a.amount, a.received_on, a.filed_on,
-		EXISTS (SELECT 1 FROM performance_targets t WHERE t.allocation_id = a.id)
-			AS has_targets,
-		COALESCE(c.passed, 0) AS passed, c.last_passed_on
-		FROM allocations a JOIN regions r ON r.code = a.to_region
-		JOIN funds fd ON fd.id = a.fund_id
-		LEFT JOIN LATERAL (SELECT sum(ch.amount) AS passed,
-			max(ch.issued_on) AS last_passed_on FROM allocations ch
-			WHERE ch.parent_id = a.id AND NOT ch.withdrawn) c ON true
-		WHERE NOT a.withdrawn AND a.received_on IS NOT NULL`); err != nil {
+	if err := tx.SelectContext(ctx, &f.Allocations, monitorAllocations); err != nil {
 		return f, fmt.Errorf("reading allocations: %w", err)
+	}
+	if err := tx.SelectContext(ctx, &f.Projects, `SELECT id, region_code, reserve_status,
+		approval_ref FROM projects WHERE reserve_status IN ('ADJUSTED', 'TERMINATED')`); err != nil {
+		return f, fmt.Errorf("reading projects: %w", err)
 	}
 	if err := tx.SelectContext(ctx, &f.Reporting, `SELECT DISTINCT a.to_region AS region_code,
 		fd.year FROM allocations a JOIN regions r ON r.code = a.to_region
@@ -80,6 +80,26 @@ func monitorFacts(ctx context.Context, tx *sqlx.Tx, today time.Time) (fundhub.Mo
 
 	return f, nil
 }
+
+// monitorAllocations selects the facts of every allocation in force, with
+// what its children passed on and what was paid from it, in one pass.
+const monitorAllocations = `SELECT a.id, a.to_region, r.level AS to_level, fd.direction,
+	a.amount, a.received_on, a.filed_on, a.issued_on, fd.year AS fund_year,
+	fd.progress_by = 'MONTHS' AS progress_by_months,
+	EXISTS (SELECT 1 FROM performance_targets t WHERE t.allocation_id = a.id)
+		AS has_targets,
+	EXISTS (SELECT 1 FROM performance_targets t WHERE t.allocation_id = a.parent_id)
+		AS parent_has_targets,
+	COALESCE(c.passed, 0) AS passed, c.last_passed_on, COALESCE(c.n, 0) AS children,
+	COALESCE(pay.paid, 0) AS paid
+	FROM allocations a JOIN regions r ON r.code = a.to_region
+	JOIN funds fd ON fd.id = a.fund_id
+	LEFT JOIN LATERAL (SELECT sum(ch.amount) AS passed, max(ch.issued_on) AS last_passed_on,
+		count(*) AS n FROM allocations ch
+		WHERE ch.parent_id = a.id AND NOT ch.withdrawn) c ON true
+	LEFT JOIN LATERAL (SELECT sum(p.amount) AS paid FROM payments p
+		WHERE p.allocation_id = a.id AND NOT p.withdrawn) pay ON true
+	WHERE NOT a.withdrawn`
 
 // loadCalendar reads the holiday calendar and the years it covers.
 func loadCalendar(ctx context.Context, q sqlx.QueryerContext) (*fundhub.Calendar, error) {

@@ -29,7 +29,8 @@ func runMonitor(ctx context.Context, logger *slog.Logger, args []string) error {
 			fmt.Println("another monitor run is in progress; nothing done")
 			return nil
 		}
-		fmt.Printf("monitor: %d deadlines\n", res.Deadlines)
+		fmt.Printf("monitor: %d deadlines, %d findings; %d problems raised, %d closed\n",
+			res.Deadlines, res.Findings, res.Raised, res.Closed)
 
 		return nil
 	})

@@ -1,0 +1,259 @@
+package monitor
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"fundhub"
+)
+
+// Config holds the thresholds of the rules. The zero Config is not usable;
+// start from DefaultConfig.
+type Config struct {
+	// SlowPayment grades payment against time progress (序时进度), as the
+	// finance side does: yellow from YellowGap percentage points behind,
+	// red from RedGap. Allocations below Floor yuan are left out so small
+	// lines do not drown large ones.
+	SlowPayment struct {
+		YellowGap decimal.Decimal `yaml:"yellowGap"`
+		RedGap    decimal.Decimal `yaml:"redGap"`
+		Floor     decimal.Decimal `yaml:"floor"`
+	} `yaml:"slowPayment"`
+	// NotPassedOnDays is how long after receipt money may sit with a
+	// province or city before what it has not passed on is a problem.
+	NotPassedOnDays int `yaml:"notPassedOnDays"`
+	// NotReceivedDays is how long after issue money may go unrecorded as
+	// received.
+	NotReceivedDays int `yaml:"notReceivedDays"`
+	// LateMajorDays is how late a deadline must be to be MAJOR, not MINOR.
+	LateMajorDays int `yaml:"lateMajorDays"`
+}
+
+// DefaultConfig returns the thresholds used when none are configured.
+func DefaultConfig() Config {
+	var c Config
+	c.SlowPayment.YellowGap = decimal.NewFromInt(10)
+	c.SlowPayment.RedGap = decimal.NewFromInt(20)
+	c.SlowPayment.Floor = decimal.NewFromInt(1_000_000)
+	c.NotPassedOnDays = 60
+	c.NotReceivedDays = 30
+	c.LateMajorDays = 15
+
+	return c
+}
+
+// Rule names: stable, for filters and for the problems each raises.
+const (
+	RuleLateAllocation   = "late_allocation"
+	RuleLateFiling       = "late_filing"
+	RuleLateReport       = "late_report"
+	RuleSlowPayment      = "slow_payment"
+	RuleNotPassedOn      = "money_not_passed_on"
+	RuleNotReceived      = "money_not_received"
+	RulePaidAboveAmount  = "payments_above_allocation"
+	RuleUnapprovedChange = "project_changed_without_approval"
+	RuleTargetsMissing   = "targets_not_decomposed"
+)
+
+// Rules lists the names of every rule Findings applies; the store closes
+// open problems of these rules whose condition no longer holds.
+var Rules = []string{RuleLateAllocation, RuleLateFiling, RuleLateReport, RuleSlowPayment,
+	RuleNotPassedOn, RuleNotReceived, RulePaidAboveAmount, RuleUnapprovedChange,
+	RuleTargetsMissing}
+
+// Findings applies every rule to the facts and the deadlines computed from
+// them.
+func Findings(cfg Config, f fundhub.MonitorFacts) []fundhub.Finding {
+	var out []fundhub.Finding
+	for _, d := range f.Deadlines {
+		out = append(out, lateDeadline(cfg, d, f.Today)...)
+	}
+	for _, a := range f.Allocations {
+		out = append(out, slowPayment(cfg, a, f.Today)...)
+		out = append(out, notPassedOn(cfg, a, f.Today)...)
+		out = append(out, notReceived(cfg, a, f.Today)...)
+		out = append(out, paidAbove(a)...)
+		out = append(out, targetsMissing(a)...)
+	}
+	for _, p := range f.Projects {
+		out = append(out, unapprovedChange(p)...)
+	}
+
+	return out
+}
+
+var lateRules = map[fundhub.DeadlineKind]string{
+	fundhub.DeadlinePassOn:        RuleLateAllocation,
+	fundhub.DeadlineFiling:        RuleLateFiling,
+	fundhub.DeadlineTargetFiling:  RuleLateFiling,
+	fundhub.DeadlineQuarterReport: RuleLateReport,
+}
+
+var lateTitles = map[fundhub.DeadlineKind]string{
+	fundhub.DeadlinePassOn:        "资金未在30日内下达",
+	fundhub.DeadlineFiling:        "资金细化结果未在30日内报备",
+	fundhub.DeadlineTargetFiling:  "绩效目标分解未在30日内报备",
+	fundhub.DeadlineQuarterReport: "季度执行情况未按期填报",
+}
+
+// lateDeadline fires while a deadline is past due and not met.
+func lateDeadline(cfg Config, d fundhub.Deadline, today time.Time) []fundhub.Finding {
+	if d.DueOn == nil || d.MetOn != nil || !today.After(*d.DueOn) {
+		return nil
+	}
+
+	days := fundhub.LateBy(*d.DueOn, nil, today)
+	severity := "MINOR"
+	if days > cfg.LateMajorDays {
+		severity = "MAJOR"
+	}
+	what := "the allocation"
+	if d.Year != nil {
+		what = fmt.Sprintf("the report of %d Q%d", *d.Year, *d.Quarter)
+	}
+
+	return []fundhub.Finding{{Rule: lateRules[d.Kind], Key: "late:" + d.Key, Kind: "LATE",
+		Severity: severity, RegionCode: d.RegionCode, AllocationID: d.AllocationID,
+		Title: lateTitles[d.Kind],
+		Detail: fmt.Sprintf("%s was due on %s for %s and is not done: %d days late "+
+			"(MAJOR from %d days).", d.Kind, d.DueOn.Format(time.DateOnly), what, days,
+			cfg.LateMajorDays)}}
+}
+
+// TimeProgress is the elapsed share of year on day, in per cent: by days
+// (the day itself counted), or by whole months ended, as the fund counts
+// it. Before the year it is 0, after it 100.
+func TimeProgress(year int, day time.Time, byMonths bool) decimal.Decimal {
+	start := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
+	end := start.AddDate(1, 0, 0)
+	switch {
+	case day.Before(start):
+		return decimal.Zero
+	case !day.Before(end):
+		return decimal.NewFromInt(100)
+	case byMonths:
+		return decimal.NewFromInt(int64(day.Month()-1) * 100).Div(decimal.NewFromInt(12))
+	}
+
+	elapsed := int64(day.Sub(start).Hours()/24) + 1
+	total := int64(end.Sub(start).Hours() / 24)
+
+	return decimal.NewFromInt(elapsed * 100).Div(decimal.NewFromInt(total))
+}
+
+// slowPayment grades the money a region spends itself (no children) by how
+// far its execution rate trails time progress.
+func slowPayment(cfg Config, a fundhub.AllocationFacts, today time.Time) []fundhub.Finding {
+	if a.Children > 0 || a.ReceivedOn == nil || a.Amount.LessThan(cfg.SlowPayment.Floor) {
+		return nil
+	}
+
+	progress := TimeProgress(a.FundYear, today, a.ProgressByMonths)
+	rate := a.Paid.Mul(decimal.NewFromInt(100)).Div(a.Amount)
+	gap := progress.Sub(rate)
+	severity, level := "", ""
+	switch {
+	case gap.GreaterThanOrEqual(cfg.SlowPayment.RedGap):
+		severity, level = "MAJOR", "red"
+	case gap.GreaterThanOrEqual(cfg.SlowPayment.YellowGap):
+		severity, level = "MINOR", "yellow"
+	default:
+		return nil
+	}
+	id := a.ID
+
+	return []fundhub.Finding{{Rule: RuleSlowPayment,
+		Key: fmt.Sprintf("%s:allocation:%d", RuleSlowPayment, a.ID), Kind: "SLOW_PAYMENT",
+		Severity: severity, RegionCode: a.ToRegion, AllocationID: &id,
+		Title: "支付进度滞后于序时进度 (" + level + ")",
+		Detail: fmt.Sprintf("Paid %s of %s yuan: an execution rate of %s%% against time "+
+			"progress of %s%%, %s points behind (yellow from %s, red from %s).",
+			a.Paid, a.Amount, rate.Round(1), progress.Round(1), gap.Round(1),
+			cfg.SlowPayment.YellowGap, cfg.SlowPayment.RedGap)}}
+}
+
+// notPassedOn fires when a province or city still holds part of money it
+// received more than NotPassedOnDays ago and passes money on.
+func notPassedOn(cfg Config, a fundhub.AllocationFacts, today time.Time) []fundhub.Finding {
+	passer := a.ToLevel == fundhub.LevelProvince || a.ToLevel == fundhub.LevelCity
+	if !passer || a.ReceivedOn == nil || a.Children == 0 ||
+		!a.Passed.LessThan(a.Amount) ||
+		today.Sub(*a.ReceivedOn) <= time.Duration(cfg.NotPassedOnDays)*24*time.Hour {
+		return nil
+	}
+	id := a.ID
+
+	return []fundhub.Finding{{Rule: RuleNotPassedOn,
+		Key: fmt.Sprintf("%s:allocation:%d", RuleNotPassedOn, a.ID), Kind: "SLOW_PAYMENT",
+		Severity: "MINOR", RegionCode: a.ToRegion, AllocationID: &id,
+		Title: "资金下达后未及时分解下达",
+		Detail: fmt.Sprintf("Received on %s, %s of %s yuan is still not passed on after "+
+			"more than %d days.", a.ReceivedOn.Format(time.DateOnly), a.Amount.Sub(a.Passed),
+			a.Amount, cfg.NotPassedOnDays)}}
+}
+
+// notReceived fires when money issued more than NotReceivedDays ago is not
+// recorded as received.
+func notReceived(cfg Config, a fundhub.AllocationFacts, today time.Time) []fundhub.Finding {
+	if a.ReceivedOn != nil || a.IssuedOn == nil ||
+		today.Sub(*a.IssuedOn) <= time.Duration(cfg.NotReceivedDays)*24*time.Hour {
+		return nil
+	}
+	id := a.ID
+
+	return []fundhub.Finding{{Rule: RuleNotReceived,
+		Key: fmt.Sprintf("%s:allocation:%d", RuleNotReceived, a.ID), Kind: "LATE",
+		Severity: "MINOR", RegionCode: a.ToRegion, AllocationID: &id,
+		Title: "资金下达后未到位",
+		Detail: fmt.Sprintf("Issued on %s, the money is not recorded as received after "+
+			"more than %d days.", a.IssuedOn.Format(time.DateOnly), cfg.NotReceivedDays)}}
+}
+
+// paidAbove fires when the payments made from an allocation exceed it.
+func paidAbove(a fundhub.AllocationFacts) []fundhub.Finding {
+	if !a.Paid.GreaterThan(a.Amount) {
+		return nil
+	}
+	id := a.ID
+
+	return []fundhub.Finding{{Rule: RulePaidAboveAmount,
+		Key:  fmt.Sprintf("%s:allocation:%d", RulePaidAboveAmount, a.ID),
+		Kind: "DATA_INCONSISTENCY", Severity: "MAJOR", RegionCode: a.ToRegion,
+		AllocationID: &id, Title: "支付金额超过下达金额",
+		Detail: fmt.Sprintf("Payments of %s yuan exceed the %s yuan allocated.", a.Paid,
+			a.Amount)}}
+}
+
+// targetsMissing fires when money whose parent carries targets travels
+// without its own share of them.
+func targetsMissing(a fundhub.AllocationFacts) []fundhub.Finding {
+	if !a.ParentHasTargets || a.HasTargets {
+		return nil
+	}
+	id := a.ID
+
+	return []fundhub.Finding{{Rule: RuleTargetsMissing,
+		Key: fmt.Sprintf("%s:%d", RuleTargetsMissing, a.ID), Kind: "DATA_INCONSISTENCY",
+		Severity: "MINOR", RegionCode: a.ToRegion, AllocationID: &id,
+		Title: "资金下达未同步分解绩效目标",
+		Detail: "The parent allocation carries performance targets, and this one " +
+			"carries none: targets must travel with the money."}}
+}
+
+// unapprovedChange fires for a project adjusted or terminated with no
+// approval on record.
+func unapprovedChange(p fundhub.ProjectFacts) []fundhub.Finding {
+	changed := p.Status == fundhub.ReserveAdjusted || p.Status == fundhub.ReserveTerminated
+	if !changed || (p.ApprovalRef != nil && *p.ApprovalRef != "") {
+		return nil
+	}
+	id := p.ID
+
+	return []fundhub.Finding{{Rule: RuleUnapprovedChange,
+		Key:  fmt.Sprintf("%s:project:%d", RuleUnapprovedChange, p.ID),
+		Kind: "UNAPPROVED_CHANGE", Severity: "MAJOR", RegionCode: p.Region, ProjectID: &id,
+		Title:  "项目擅自调整或终止",
+		Detail: fmt.Sprintf("The project is %s with no approval on record.", p.Status)}}
+}
