@@ -2,9 +2,11 @@ package monitor
 
 import (
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/shopspring/decimal"
+	"gopkg.in/yaml.v3"
 
 	"fundhub"
 )
@@ -256,4 +258,25 @@ func unapprovedChange(p fundhub.ProjectFacts) []fundhub.Finding {
 		Kind: "UNAPPROVED_CHANGE", Severity: "MAJOR", RegionCode: p.Region, ProjectID: &id,
 		Title:  "项目擅自调整或终止",
 		Detail: fmt.Sprintf("The project is %s with no approval on record.", p.Status)}}
+}
+
+// LoadConfig reads thresholds from the YAML file at path over the
+// defaults; keys left out keep their default.
+func LoadConfig(path string) (Config, error) {
+	cfg := DefaultConfig()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return cfg, fmt.Errorf("reading monitor config: %w", err)
+	}
+	if err := yaml.Unmarshal(b, &cfg); err != nil {
+		return cfg, fmt.Errorf("parsing monitor config %s: %w", path, err)
+	}
+	sp := cfg.SlowPayment
+	if sp.YellowGap.IsNegative() || sp.RedGap.LessThan(sp.YellowGap) ||
+		sp.Floor.IsNegative() || cfg.NotPassedOnDays < 0 || cfg.NotReceivedDays < 0 {
+		return cfg, fmt.Errorf("monitor config %s: gaps must satisfy 0 <= yellowGap <= "+
+			"redGap, and floor and days must not be negative", path)
+	}
+
+	return cfg, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 
 	"fundhub/monitor"
 	"fundhub/postgres"
@@ -21,7 +22,11 @@ func runMonitor(ctx context.Context, logger *slog.Logger, args []string) error {
 	}
 
 	return withDB(ctx, logger, func(db *postgres.DB) error {
-		res, err := (&monitor.Engine{Store: db, Logger: logger}).Run(ctx)
+		mon, err := newMonitor(db, logger)
+		if err != nil {
+			return err
+		}
+		res, err := mon.Run(ctx)
 		if err != nil {
 			return err
 		}
@@ -34,4 +39,19 @@ func runMonitor(ctx context.Context, logger *slog.Logger, args []string) error {
 
 		return nil
 	})
+}
+
+// newMonitor returns the monitor over db, with the thresholds of the YAML
+// file FUNDHUB_MONITOR_CONFIG names, or the defaults.
+func newMonitor(db *postgres.DB, logger *slog.Logger) (*monitor.Engine, error) {
+	e := &monitor.Engine{Store: db, Logger: logger}
+	if path := os.Getenv("FUNDHUB_MONITOR_CONFIG"); path != "" {
+		cfg, err := monitor.LoadConfig(path)
+		if err != nil {
+			return nil, err
+		}
+		e.Config = &cfg
+	}
+
+	return e, nil
 }

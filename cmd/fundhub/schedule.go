@@ -10,7 +10,6 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"fundhub"
-	"fundhub/monitor"
 	"fundhub/postgres"
 )
 
@@ -52,7 +51,11 @@ func startSchedule(ctx context.Context, db *postgres.DB, logger *slog.Logger) (*
 		}
 		logger.Info("connector scheduled", "connector", con.Name, "schedule", con.Schedule)
 	}
-	mon := &monitor.Engine{Store: db, Logger: logger}
+	mon, err := newMonitor(db, logger)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
 	if _, err := s.cron.AddFunc(monitorSchedule, func() {
 		if _, err := mon.Run(runCtx); err != nil {
 			logger.Error("scheduled monitor run failed", "error", err)

@@ -9,7 +9,6 @@ import (
 	"fundhub"
 	"fundhub/connectors"
 	"fundhub/connectors/source"
-	"fundhub/monitor"
 	"fundhub/postgres"
 )
 
@@ -109,7 +108,10 @@ func declareConnectors(ctx context.Context, db *postgres.DB, path string) ([]str
 }
 
 func newRunner(db *postgres.DB, logger *slog.Logger) *connectors.Runner {
-	mon := &monitor.Engine{Store: db, Logger: logger}
+	mon, err := newMonitor(db, logger)
+	if err != nil {
+		logger.Error("the monitor will not run after syncs", "err", err)
+	}
 
 	return &connectors.Runner{Store: db, Regions: db.AllRegions, Logger: logger,
 		Slots: connectors.DefaultSlots(),
@@ -119,7 +121,8 @@ func newRunner(db *postgres.DB, logger *slog.Logger) *connectors.Runner {
 		// The monitor runs after every sync that changed something, so
 		// deadlines follow the data; once across replicas, by its lock.
 		AfterRun: func(ctx context.Context, run *fundhub.SyncRun) {
-			if run.Status != fundhub.RunSucceeded || run.Inserted+run.Updated == 0 {
+			if mon == nil || run.Status != fundhub.RunSucceeded ||
+				run.Inserted+run.Updated == 0 {
 				return
 			}
 			if _, err := mon.Run(ctx); err != nil {
