@@ -97,6 +97,36 @@ type AllocationFacts struct {
 	Paid             decimal.Decimal `db:"paid"`
 	Children         int             `db:"children"`
 	ParentHasTargets bool            `db:"parent_has_targets"`
+	// ProjectID, ProjectStatus and ReserveException are set for money
+	// sent to a project.
+	ProjectID        *int64         `db:"project_id"`
+	ProjectStatus    *ReserveStatus `db:"project_status"`
+	ReserveException *string        `db:"reserve_exception"`
+}
+
+// TargetFacts is a quantified target with the latest actual value a
+// report gave for it.
+type TargetFacts struct {
+	ID           int64            `db:"id"`
+	Region       string           `db:"region_code"`
+	Year         int              `db:"year"`
+	Indicator    string           `db:"indicator"`
+	Unit         *string          `db:"unit"`
+	Comparator   *string          `db:"comparator"`
+	TargetValue  decimal.Decimal  `db:"target_value"`
+	AllocationID *int64           `db:"allocation_id"`
+	Actual       *decimal.Decimal `db:"actual"`
+}
+
+// ReportedPaid is what a report said was paid from an allocation by the
+// end of a quarter, beside what the finance system recorded by then.
+type ReportedPaid struct {
+	AllocationID int64           `db:"allocation_id"`
+	Region       string          `db:"region_code"`
+	Year         int             `db:"year"`
+	Quarter      int             `db:"quarter"`
+	Reported     decimal.Decimal `db:"reported"`
+	Recorded     decimal.Decimal `db:"recorded"`
 }
 
 // ProjectFacts is what the rules need of a project.
@@ -143,6 +173,8 @@ type MonitorFacts struct {
 	Reporting   []ReportingYear
 	Reports     []ReportFacts
 	Projects    []ProjectFacts
+	Targets     []TargetFacts
+	Paid        []ReportedPaid
 	Deadlines   []Deadline
 	// Today is the day in China the deadlines are computed on.
 	Today time.Time

@@ -31,6 +31,15 @@ type Config struct {
 	NotReceivedDays int `yaml:"notReceivedDays"`
 	// LateMajorDays is how late a deadline must be to be MAJOR, not MINOR.
 	LateMajorDays int `yaml:"lateMajorDays"`
+	// SlowProgress grades a target's reported progress against time
+	// progress, in percentage points behind.
+	SlowProgress struct {
+		YellowGap decimal.Decimal `yaml:"yellowGap"`
+		RedGap    decimal.Decimal `yaml:"redGap"`
+	} `yaml:"slowProgress"`
+	// PaidTolerance is how far, in yuan, a reported paid amount may lie
+	// from the finance system's payments before they disagree.
+	PaidTolerance decimal.Decimal `yaml:"paidTolerance"`
 }
 
 // DefaultConfig returns the thresholds used when none are configured.
@@ -42,6 +51,9 @@ func DefaultConfig() Config {
 	c.NotPassedOnDays = 60
 	c.NotReceivedDays = 30
 	c.LateMajorDays = 15
+	c.SlowProgress.YellowGap = decimal.NewFromInt(15)
+	c.SlowProgress.RedGap = decimal.NewFromInt(30)
+	c.PaidTolerance = decimal.NewFromInt(1)
 
 	return c
 }
@@ -57,13 +69,16 @@ const (
 	RulePaidAboveAmount  = "payments_above_allocation"
 	RuleUnapprovedChange = "project_changed_without_approval"
 	RuleTargetsMissing   = "targets_not_decomposed"
+	RuleSlowProgress     = "slow_target_progress"
+	RuleOutOfReserve     = "allocation_out_of_reserve"
+	RuleReportedVsPaid   = "reported_payments_differ"
 )
 
 // Rules lists the names of every rule Findings applies; the store closes
 // open problems of these rules whose condition no longer holds.
 var Rules = []string{RuleLateAllocation, RuleLateFiling, RuleLateReport, RuleSlowPayment,
 	RuleNotPassedOn, RuleNotReceived, RulePaidAboveAmount, RuleUnapprovedChange,
-	RuleTargetsMissing}
+	RuleTargetsMissing, RuleSlowProgress, RuleOutOfReserve, RuleReportedVsPaid}
 
 // Findings applies every rule to the facts and the deadlines computed from
 // them.
@@ -78,6 +93,13 @@ func Findings(cfg Config, f fundhub.MonitorFacts) []fundhub.Finding {
 		out = append(out, notReceived(cfg, a, f.Today)...)
 		out = append(out, paidAbove(a)...)
 		out = append(out, targetsMissing(a)...)
+		out = append(out, outOfReserve(a)...)
+	}
+	for _, t := range f.Targets {
+		out = append(out, slowProgress(cfg, t, f.Today)...)
+	}
+	for _, p := range f.Paid {
+		out = append(out, reportedVsPaid(cfg, p)...)
 	}
 	for _, p := range f.Projects {
 		out = append(out, unapprovedChange(p)...)
@@ -258,6 +280,80 @@ func unapprovedChange(p fundhub.ProjectFacts) []fundhub.Finding {
 		Kind: "UNAPPROVED_CHANGE", Severity: "MAJOR", RegionCode: p.Region, ProjectID: &id,
 		Title:  "项目擅自调整或终止",
 		Detail: fmt.Sprintf("The project is %s with no approval on record.", p.Status)}}
+}
+
+// outOfReserve fires while money sits with a project that is not in the
+// reserve; a stated exception is quoted, not a reason to keep quiet.
+func outOfReserve(a fundhub.AllocationFacts) []fundhub.Finding {
+	if a.ProjectStatus == nil || fundhub.InReserve(*a.ProjectStatus) {
+		return nil
+	}
+	id := a.ID
+	detail := fmt.Sprintf("Money was allocated to project %d, which is %s, not in the "+
+		"reserve.", *a.ProjectID, *a.ProjectStatus)
+	if a.ReserveException != nil {
+		detail += " Stated exception: " + *a.ReserveException
+	}
+
+	return []fundhub.Finding{{Rule: RuleOutOfReserve,
+		Key: fmt.Sprintf("%s:%d", RuleOutOfReserve, a.ID), Kind: "OUT_OF_RESERVE",
+		Severity: "MAJOR", RegionCode: a.ToRegion, AllocationID: &id,
+		ProjectID: a.ProjectID, Title: fmt.Sprintf("资金安排给未入库项目 %d", *a.ProjectID),
+		Detail: detail}}
+}
+
+// slowProgress grades a quantity target whose reported progress trails
+// the elapsed share of its year; more is better for the comparators it
+// reads (>=, >, =, ~), and a target with no report yet is left to the
+// late-report rule.
+func slowProgress(cfg Config, t fundhub.TargetFacts, today time.Time) []fundhub.Finding {
+	if t.Actual == nil || !t.TargetValue.IsPositive() ||
+		(t.Comparator != nil && (*t.Comparator == "<=" || *t.Comparator == "<")) {
+		return nil
+	}
+
+	progress := TimeProgress(t.Year, today, false)
+	done := t.Actual.Mul(decimal.NewFromInt(100)).Div(t.TargetValue)
+	gap := progress.Sub(done)
+	severity := ""
+	switch {
+	case gap.GreaterThanOrEqual(cfg.SlowProgress.RedGap):
+		severity = "MAJOR"
+	case gap.GreaterThanOrEqual(cfg.SlowProgress.YellowGap):
+		severity = "MINOR"
+	default:
+		return nil
+	}
+	unit := ""
+	if t.Unit != nil {
+		unit = " " + *t.Unit
+	}
+	id := t.ID
+
+	return []fundhub.Finding{{Rule: RuleSlowProgress,
+		Key: fmt.Sprintf("%s:target:%d", RuleSlowProgress, id), Kind: "SLOW_PROGRESS",
+		Severity: severity, RegionCode: t.Region, AllocationID: t.AllocationID,
+		Title: "绩效目标进展缓慢: " + t.Indicator,
+		Detail: fmt.Sprintf("%s reached %s of %s%s, %s%% done against time progress of "+
+			"%s%%: %s points behind.", t.Indicator, *t.Actual, t.TargetValue, unit,
+			done.Round(1), progress.Round(1), gap.Round(1))}}
+}
+
+// reportedVsPaid fires when a quarter's report says more or less was paid
+// from an allocation than the finance system recorded by the quarter's end.
+func reportedVsPaid(cfg Config, p fundhub.ReportedPaid) []fundhub.Finding {
+	if p.Reported.Sub(p.Recorded).Abs().LessThanOrEqual(cfg.PaidTolerance) {
+		return nil
+	}
+	id := p.AllocationID
+
+	return []fundhub.Finding{{Rule: RuleReportedVsPaid,
+		Key: fmt.Sprintf("%s:%d:%d:%d", RuleReportedVsPaid, p.AllocationID, p.Year,
+			p.Quarter), Kind: "DATA_INCONSISTENCY", Severity: "MINOR", RegionCode: p.Region,
+		AllocationID: &id, Title: "填报支付数与财务支付数不一致",
+		Detail: fmt.Sprintf("The report of %d Q%d says %s yuan was paid from the "+
+			"allocation; the finance system recorded %s yuan by the quarter's end.",
+			p.Year, p.Quarter, p.Reported, p.Recorded)}}
 }
 
 // LoadConfig reads thresholds from the YAML file at path over the

@@ -155,3 +155,49 @@ func TestTimeProgress(t *testing.T) {
 		}
 	}
 }
+
+func TestRules_TargetsReserveAndReportedPayments(t *testing.T) {
+	july := *day("2024-07-01")
+	dec := decimal.RequireFromString
+	target := func(actual string) fundhub.TargetFacts {
+		a := dec(actual)
+		return fundhub.TargetFacts{ID: 9, Region: "330106", Year: 2024, Indicator: "修复面积",
+			TargetValue: dec("1000"), Actual: &a}
+	}
+	applied, admitted := fundhub.ReserveApplied, fundhub.ReserveAdmitted
+	project := int64(4)
+	tests := []struct {
+		name, rule string
+		facts      fundhub.MonitorFacts
+		want       string
+	}{
+		{"progress 30 points behind time is red", monitor.RuleSlowProgress,
+			fundhub.MonitorFacts{Targets: []fundhub.TargetFacts{target("200")}}, "MAJOR"},
+		{"progress 15 points behind is yellow", monitor.RuleSlowProgress,
+			fundhub.MonitorFacts{Targets: []fundhub.TargetFacts{target("350")}}, "MINOR"},
+		{"progress just inside 15 points is quiet", monitor.RuleSlowProgress,
+			fundhub.MonitorFacts{Targets: []fundhub.TargetFacts{target("350.01")}}, ""},
+		{"money with a project outside the reserve", monitor.RuleOutOfReserve,
+			fundhub.MonitorFacts{Allocations: []fundhub.AllocationFacts{{ID: 1,
+				ToRegion: "330106", ProjectID: &project, ProjectStatus: &applied}}}, "MAJOR"},
+		{"money with a project admitted since is quiet", monitor.RuleOutOfReserve,
+			fundhub.MonitorFacts{Allocations: []fundhub.AllocationFacts{{ID: 1,
+				ToRegion: "330106", ProjectID: &project, ProjectStatus: &admitted}}}, ""},
+		{"a report saying 2 yuan more than the finance system", monitor.RuleReportedVsPaid,
+			fundhub.MonitorFacts{Paid: []fundhub.ReportedPaid{{AllocationID: 1,
+				Region: "330106", Year: 2024, Quarter: 1, Reported: dec("102"),
+				Recorded: dec("100")}}}, "MINOR"},
+		{"a report within the tolerance is quiet", monitor.RuleReportedVsPaid,
+			fundhub.MonitorFacts{Paid: []fundhub.ReportedPaid{{AllocationID: 1,
+				Region: "330106", Year: 2024, Quarter: 1, Reported: dec("101"),
+				Recorded: dec("100")}}}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.facts.Today = july
+			if got := rulesFired(tt.facts)[tt.rule]; got != tt.want {
+				t.Errorf("%s: got %q, want %q", tt.rule, got, tt.want)
+			}
+		})
+	}
+}

@@ -66,6 +66,12 @@ func monitorFacts(ctx context.Context, tx *sqlx.Tx, today time.Time) (fundhub.Mo
 		approval_ref FROM projects WHERE reserve_status IN ('ADJUSTED', 'TERMINATED')`); err != nil {
 		return f, fmt.Errorf("reading projects: %w", err)
 	}
+	if err := tx.SelectContext(ctx, &f.Targets, monitorTargets); err != nil {
+		return f, fmt.Errorf("reading targets: %w", err)
+	}
+	if err := tx.SelectContext(ctx, &f.Paid, monitorReportedPaid); err != nil {
+		return f, fmt.Errorf("reading reported payments: %w", err)
+	}
 	if err := tx.SelectContext(ctx, &f.Reporting, `SELECT DISTINCT a.to_region AS region_code,
 		fd.year FROM allocations a JOIN regions r ON r.code = a.to_region
 		JOIN funds fd ON fd.id = a.fund_id
@@ -91,8 +97,10 @@ const monitorAllocations = `SELECT a.id, a.to_region, r.level AS to_level, fd.di
 	EXISTS (SELECT 1 FROM performance_targets t WHERE t.allocation_id = a.parent_id)
 		AS parent_has_targets,
 	COALESCE(c.passed, 0) AS passed, c.last_passed_on, COALESCE(c.n, 0) AS children,
-	COALESCE(pay.paid, 0) AS paid
+	COALESCE(pay.paid, 0) AS paid, a.project_id, pr.reserve_status AS project_status,
+	a.reserve_exception
 	FROM allocations a JOIN regions r ON r.code = a.to_region
+	LEFT JOIN projects pr ON pr.id = a.project_id
 	JOIN funds fd ON fd.id = a.fund_id
 	LEFT JOIN LATERAL (SELECT sum(ch.amount) AS passed, max(ch.issued_on) AS last_passed_on,
 		count(*) AS n FROM allocations ch
@@ -100,6 +108,31 @@ const monitorAllocations = `SELECT a.id, a.to_region, r.level AS to_level, fd.di
 	LEFT JOIN LATERAL (SELECT sum(p.amount) AS paid FROM payments p
 		WHERE p.allocation_id = a.id AND NOT p.withdrawn) pay ON true
 	WHERE NOT a.withdrawn`
+
+// monitorTargets selects quantified targets with the latest actual value a
+// submitted report gave for each.
+const monitorTargets = `SELECT t.id, t.region_code, t.year, t.indicator, t.unit,
+	t.comparator, t.target_value, t.allocation_id, last.actual
+	FROM performance_targets t
+	JOIN LATERAL (SELECT rl.actual_value AS actual FROM report_lines rl
+		JOIN execution_reports er ON er.id = rl.report_id
+		WHERE rl.target_id = t.id AND rl.actual_value IS NOT NULL AND NOT rl.withdrawn
+			AND er.status IN ('SUBMITTED', 'REVIEWED', 'TRANSMITTED')
+		ORDER BY er.year DESC, er.quarter DESC, rl.id DESC LIMIT 1) last ON true
+	WHERE t.target_value IS NOT NULL`
+
+// monitorReportedPaid selects, per submitted report and allocation, the
+// paid amount reported and the payments recorded by the quarter's end.
+const monitorReportedPaid = `SELECT rl.allocation_id, er.region_code, er.year,
+	er.quarter, sum(rl.paid_amount) AS reported,
+	COALESCE((SELECT sum(p.amount) FROM payments p
+		WHERE p.allocation_id = rl.allocation_id AND NOT p.withdrawn
+			AND p.paid_on < make_date(er.year, 1, 1) + make_interval(months => 3 * er.quarter)),
+		0) AS recorded
+	FROM report_lines rl JOIN execution_reports er ON er.id = rl.report_id
+	WHERE rl.allocation_id IS NOT NULL AND rl.paid_amount IS NOT NULL AND NOT rl.withdrawn
+		AND er.status IN ('SUBMITTED', 'REVIEWED', 'TRANSMITTED')
+	GROUP BY rl.allocation_id, er.region_code, er.year, er.quarter`
 
 // loadCalendar reads the holiday calendar and the years it covers.
 func loadCalendar(ctx context.Context, q sqlx.QueryerContext) (*fundhub.Calendar, error) {
