@@ -31,7 +31,21 @@ type ProblemFilter struct {
 	Kind        *string
 	Status      *string
 	Rule        *string
+	Severity    *string
 	Escalated   *bool
+	MinAgeDays  *int
+	Open        *bool
+}
+
+// ProblemSummary counts the open problems of one region, its lower regions
+// rolled up into it.
+type ProblemSummary struct {
+	RegionCode   string `db:"region_code"`
+	Open         int    `db:"open"`
+	Late         int    `db:"late"`
+	Lagging      int    `db:"lagging"`
+	Inconsistent int    `db:"inconsistent"`
+	Major        int    `db:"major"`
 }
 
 // ProblemService reads problems.

@@ -42,6 +42,7 @@ type ResolverRoot interface {
 	Payment() PaymentResolver
 	PerformanceTarget() PerformanceTargetResolver
 	Problem() ProblemResolver
+	ProblemSummary() ProblemSummaryResolver
 	Project() ProjectResolver
 	Query() QueryResolver
 	Region() RegionResolver
@@ -391,6 +392,15 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ProblemSummary struct {
+		Inconsistent func(childComplexity int) int
+		Lagging      func(childComplexity int) int
+		Late         func(childComplexity int) int
+		Major        func(childComplexity int) int
+		Open         func(childComplexity int) int
+		Region       func(childComplexity int) int
+	}
+
 	Project struct {
 		ApprovalRef       func(childComplexity int) int
 		Code              func(childComplexity int) int
@@ -435,6 +445,7 @@ type ComplexityRoot struct {
 		Payments           func(childComplexity int, filter *fundhub.PaymentFilter, first *int, after *string) int
 		PerformanceTargets func(childComplexity int, filter *fundhub.TargetFilter, first *int, after *string) int
 		Problem            func(childComplexity int, id int64) int
+		ProblemSummary     func(childComplexity int, regionUnder *string, level *fundhub.RegionLevel) int
 		Problems           func(childComplexity int, filter *fundhub.ProblemFilter, first *int, after *string) int
 		Project            func(childComplexity int, id int64) int
 		Projects           func(childComplexity int, filter *fundhub.ProjectFilter, first *int, after *string) int
@@ -692,6 +703,9 @@ type ProblemResolver interface {
 
 	Comments(ctx context.Context, objs []*fundhub.Problem) ([][]*fundhub.ProblemComment, error)
 }
+type ProblemSummaryResolver interface {
+	Region(ctx context.Context, objs []*fundhub.ProblemSummary) ([]*fundhub.Region, error)
+}
 type ProjectResolver interface {
 	Region(ctx context.Context, objs []*fundhub.Project) ([]*fundhub.Region, error)
 }
@@ -710,6 +724,7 @@ type QueryResolver interface {
 	Payments(ctx context.Context, filter *fundhub.PaymentFilter, first *int, after *string) (*PaymentConnection, error)
 	Problems(ctx context.Context, filter *fundhub.ProblemFilter, first *int, after *string) (*ProblemConnection, error)
 	Problem(ctx context.Context, id int64) (*fundhub.Problem, error)
+	ProblemSummary(ctx context.Context, regionUnder *string, level *fundhub.RegionLevel) ([]*fundhub.ProblemSummary, error)
 	ExecutionReport(ctx context.Context, id int64) (*fundhub.ExecutionReport, error)
 	Deadlines(ctx context.Context, filter *fundhub.DeadlineFilter, first *int, after *string) (*DeadlineConnection, error)
 	ChangeRequests(ctx context.Context, filter *fundhub.ChangeRequestFilter, first *int, after *string) (*ChangeRequestConnection, error)
@@ -2400,6 +2415,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProblemEdge.Node(childComplexity), true
 
+	case "ProblemSummary.inconsistent":
+		if e.ComplexityRoot.ProblemSummary.Inconsistent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProblemSummary.Inconsistent(childComplexity), true
+	case "ProblemSummary.lagging":
+		if e.ComplexityRoot.ProblemSummary.Lagging == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProblemSummary.Lagging(childComplexity), true
+	case "ProblemSummary.late":
+		if e.ComplexityRoot.ProblemSummary.Late == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProblemSummary.Late(childComplexity), true
+	case "ProblemSummary.major":
+		if e.ComplexityRoot.ProblemSummary.Major == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProblemSummary.Major(childComplexity), true
+	case "ProblemSummary.open":
+		if e.ComplexityRoot.ProblemSummary.Open == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProblemSummary.Open(childComplexity), true
+	case "ProblemSummary.region":
+		if e.ComplexityRoot.ProblemSummary.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProblemSummary.Region(childComplexity), true
+
 	case "Project.approvalRef":
 		if e.ComplexityRoot.Project.ApprovalRef == nil {
 			break
@@ -2673,6 +2725,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Problem(childComplexity, args["id"].(int64)), true
+	case "Query.problemSummary":
+		if e.ComplexityRoot.Query.ProblemSummary == nil {
+			break
+		}
+
+		args, err := ec.field_Query_problemSummary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ProblemSummary(childComplexity, args["regionUnder"].(*string), args["level"].(*fundhub.RegionLevel)), true
 	case "Query.problems":
 		if e.ComplexityRoot.Query.Problems == nil {
 			break
@@ -4212,7 +4275,31 @@ input ProblemFilter {
   kind: String
   status: String
   rule: String
+  "INFO, MINOR, MAJOR or CRITICAL."
+  severity: String
   escalated: Boolean
+  "Raised at least this many days ago."
+  minAgeDays: Int
+  "Only problems still open (OPEN or ACKNOWLEDGED)."
+  open: Boolean
+}
+
+"""
+What the monitor and officials found in one region, its lower regions
+rolled up into it: the figures a dashboard's map shows.
+"""
+type ProblemSummary {
+  region: Region!
+  "Open problems of every kind."
+  open: Int!
+  "Open LATE problems: deadlines missed, money not received."
+  late: Int!
+  "Open SLOW_PAYMENT and SLOW_PROGRESS problems."
+  lagging: Int!
+  "Open DATA_INCONSISTENCY problems."
+  inconsistent: Int!
+  "Open MAJOR and CRITICAL problems."
+  major: Int!
 }
 
 input ChangeRequestFilter {
@@ -4277,6 +4364,11 @@ type Query {
   "问题反馈, newest first."
   problems(filter: ProblemFilter, first: Int = 50, after: String): ProblemConnection!
   problem(id: ID!): Problem
+  """
+  Open problems per region at level (PROVINCE when left out) within
+  regionUnder, the regions below rolled up; regions without any are left out.
+  """
+  problemSummary(regionUnder: String, level: RegionLevel): [ProblemSummary!]!
   executionReport(id: ID!): ExecutionReport
   "Deadlines of the procedure, the earliest due first, as of the monitor's last run."
   deadlines(filter: DeadlineFilter, first: Int = 50, after: String): DeadlineConnection!
@@ -5271,6 +5363,24 @@ func (ec *executionContext) childFields_ProblemEdge(ctx context.Context, field g
 		return ec.fieldContext_ProblemEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProblemEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ProblemSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "region":
+		return ec.fieldContext_ProblemSummary_region(ctx, field)
+	case "open":
+		return ec.fieldContext_ProblemSummary_open(ctx, field)
+	case "late":
+		return ec.fieldContext_ProblemSummary_late(ctx, field)
+	case "lagging":
+		return ec.fieldContext_ProblemSummary_lagging(ctx, field)
+	case "inconsistent":
+		return ec.fieldContext_ProblemSummary_inconsistent(ctx, field)
+	case "major":
+		return ec.fieldContext_ProblemSummary_major(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProblemSummary", field.Name)
 }
 
 func (ec *executionContext) childFields_Project(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6750,6 +6860,28 @@ func (ec *executionContext) field_Query_performanceTargets_args(ctx context.Cont
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_problemSummary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "regionUnder",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionUnder"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "level",
+		func(ctx context.Context, v any) (*fundhub.RegionLevel, error) {
+			return ec.unmarshalORegionLevel2ᚖfundhubᚐRegionLevel(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["level"] = arg1
 	return args, nil
 }
 
@@ -14607,6 +14739,176 @@ func (ec *executionContext) fieldContext_ProblemEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _ProblemSummary_region(ctx context.Context, field graphql.CollectedField, obj *fundhub.ProblemSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProblemSummary_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.resolveBatch_ProblemSummary_region(ctx, field, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚖfundhubᚐRegion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProblemSummary_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProblemSummary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+func (ec *executionContext) resolveBatch_ProblemSummary_region(ctx context.Context, field graphql.CollectedField, obj *fundhub.ProblemSummary) (any, error) {
+	resolver := ec.Resolvers.ProblemSummary()
+	if batch, ok := graphql.BatchParentsFor[*fundhub.ProblemSummary](ctx, "ProblemSummary"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Region(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*fundhub.Region](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"ProblemSummary.region",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Region(ctx, []*fundhub.ProblemSummary{obj})
+	return graphql.ResolveBatchSingleResult[*fundhub.Region](
+		ctx,
+		results,
+		err,
+		"ProblemSummary.region",
+	)
+}
+
+func (ec *executionContext) _ProblemSummary_open(ctx context.Context, field graphql.CollectedField, obj *fundhub.ProblemSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProblemSummary_open(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Open, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProblemSummary_open(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProblemSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProblemSummary_late(ctx context.Context, field graphql.CollectedField, obj *fundhub.ProblemSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProblemSummary_late(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Late, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProblemSummary_late(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProblemSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProblemSummary_lagging(ctx context.Context, field graphql.CollectedField, obj *fundhub.ProblemSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProblemSummary_lagging(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lagging, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProblemSummary_lagging(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProblemSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProblemSummary_inconsistent(ctx context.Context, field graphql.CollectedField, obj *fundhub.ProblemSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProblemSummary_inconsistent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Inconsistent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProblemSummary_inconsistent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProblemSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProblemSummary_major(ctx context.Context, field graphql.CollectedField, obj *fundhub.ProblemSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProblemSummary_major(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Major, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProblemSummary_major(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProblemSummary", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Project_id(ctx context.Context, field graphql.CollectedField, obj *fundhub.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15722,6 +16024,50 @@ func (ec *executionContext) fieldContext_Query_problem(ctx context.Context, fiel
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_problem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_problemSummary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_problemSummary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ProblemSummary(ctx, fc.Args["regionUnder"].(*string), fc.Args["level"].(*fundhub.RegionLevel))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*fundhub.ProblemSummary) graphql.Marshaler {
+			return ec.marshalNProblemSummary2ᚕᚖfundhubᚐProblemSummaryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_problemSummary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProblemSummary(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_problemSummary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -20722,7 +21068,7 @@ func (ec *executionContext) unmarshalInputProblemFilter(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"regionUnder", "kind", "status", "rule", "escalated"}
+	fieldsInOrder := [...]string{"regionUnder", "kind", "status", "rule", "severity", "escalated", "minAgeDays", "open"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -20757,6 +21103,13 @@ func (ec *executionContext) unmarshalInputProblemFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.Rule = data
+		case "severity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severity"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Severity = data
 		case "escalated":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalated"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -20764,6 +21117,20 @@ func (ec *executionContext) unmarshalInputProblemFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.Escalated = data
+		case "minAgeDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minAgeDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinAgeDays = data
+		case "open":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("open"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Open = data
 		}
 	}
 	return it, nil
@@ -23610,6 +23977,65 @@ func (ec *executionContext) _ProblemEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var problemSummaryImplementors = []string{"ProblemSummary"}
+
+func (ec *executionContext) _ProblemSummary(ctx context.Context, sel ast.SelectionSet, obj *fundhub.ProblemSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, problemSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProblemSummary")
+		case "region":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProblemSummary_region(ctx, field, obj)
+				})
+		case "open":
+			out.Values[i] = ec._ProblemSummary_open(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "late":
+			out.Values[i] = ec._ProblemSummary_late(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lagging":
+			out.Values[i] = ec._ProblemSummary_lagging(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "inconsistent":
+			out.Values[i] = ec._ProblemSummary_inconsistent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "major":
+			out.Values[i] = ec._ProblemSummary_major(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var projectImplementors = []string{"Project"}
 
 func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, obj *fundhub.Project) graphql.Marshaler {
@@ -23892,6 +24318,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_problem(ctx, field)
+				})
+		case "problemSummary":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_problemSummary(ctx, field)
 				})
 		case "executionReport":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -26185,6 +26617,31 @@ func (ec *executionContext) marshalNProblemEdge2ᚖfundhubᚋgraphᚐProblemEdge
 func (ec *executionContext) unmarshalNProblemInput2fundhubᚐProblemInput(ctx context.Context, v any) (fundhub.ProblemInput, error) {
 	res, err := ec.unmarshalInputProblemInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProblemSummary2ᚕᚖfundhubᚐProblemSummaryᚄ(ctx context.Context, sel ast.SelectionSet, v []*fundhub.ProblemSummary) graphql.Marshaler {
+	ctx = graphql.WithBatchParents(ctx, "ProblemSummary", v, nil)
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProblemSummary2ᚖfundhubᚐProblemSummary(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProblemSummary2ᚖfundhubᚐProblemSummary(ctx context.Context, sel ast.SelectionSet, v *fundhub.ProblemSummary) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProblemSummary!")
+		return graphql.Null
+	}
+	return ec._ProblemSummary(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNProject2ᚕᚖfundhubᚐProjectᚄ(ctx context.Context, sel ast.SelectionSet, v []*fundhub.Project) graphql.Marshaler {

@@ -96,6 +96,8 @@ type Store interface {
 	HandleProblem(ctx context.Context, g fundhub.Guard, id int64, step fundhub.ProblemStep,
 		text string) (*fundhub.Problem, error)
 	FindProblem(ctx context.Context, s fundhub.Scope, id int64) (*fundhub.Problem, error)
+	ProblemSummaries(ctx context.Context, s fundhub.Scope, under string,
+		level fundhub.RegionLevel) ([]*fundhub.ProblemSummary, error)
 	FindDeadlines(ctx context.Context, s fundhub.Scope, f fundhub.DeadlineFilter,
 		p fundhub.Page) ([]*fundhub.Deadline, int, error)
 	CommentsByProblem(ctx context.Context,

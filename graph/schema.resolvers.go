@@ -567,6 +567,12 @@ func (r *problemResolver) Comments(ctx context.Context, objs []*fundhub.Problem)
 }
 
 // Region is the batch resolver for the region field.
+func (r *problemSummaryResolver) Region(ctx context.Context, objs []*fundhub.ProblemSummary) ([]*fundhub.Region, error) {
+	return one(ctx, loadersFrom(ctx).regionByCode, objs,
+		always(func(p *fundhub.ProblemSummary) string { return p.RegionCode }))
+}
+
+// Region is the batch resolver for the region field.
 func (r *projectResolver) Region(ctx context.Context, objs []*fundhub.Project) ([]*fundhub.Region, error) {
 	return one(ctx, loadersFrom(ctx).regionByCode, objs,
 		always(func(p *fundhub.Project) string { return p.RegionCode }))
@@ -758,6 +764,16 @@ func (r *queryResolver) Problems(ctx context.Context, filter *fundhub.ProblemFil
 // Problem is the resolver for the problem field.
 func (r *queryResolver) Problem(ctx context.Context, id int64) (*fundhub.Problem, error) {
 	return lookup(r.Store.FindProblem(ctx, ScopeFrom(ctx), id))
+}
+
+// ProblemSummary is the resolver for the problemSummary field.
+func (r *queryResolver) ProblemSummary(ctx context.Context, regionUnder *string, level *fundhub.RegionLevel) ([]*fundhub.ProblemSummary, error) {
+	var lv fundhub.RegionLevel
+	if level != nil {
+		lv = *level
+	}
+
+	return r.Store.ProblemSummaries(ctx, ScopeFrom(ctx), derefOr(regionUnder), lv)
 }
 
 // ExecutionReport is the resolver for the executionReport field.
@@ -1028,6 +1044,9 @@ func (r *Resolver) PerformanceTarget() PerformanceTargetResolver {
 // Problem returns ProblemResolver implementation.
 func (r *Resolver) Problem() ProblemResolver { return &problemResolver{r} }
 
+// ProblemSummary returns ProblemSummaryResolver implementation.
+func (r *Resolver) ProblemSummary() ProblemSummaryResolver { return &problemSummaryResolver{r} }
+
 // Project returns ProjectResolver implementation.
 func (r *Resolver) Project() ProjectResolver { return &projectResolver{r} }
 
@@ -1064,6 +1083,7 @@ type (
 	paymentResolver           struct{ *Resolver }
 	performanceTargetResolver struct{ *Resolver }
 	problemResolver           struct{ *Resolver }
+	problemSummaryResolver    struct{ *Resolver }
 	projectResolver           struct{ *Resolver }
 	queryResolver             struct{ *Resolver }
 	regionResolver            struct{ *Resolver }
