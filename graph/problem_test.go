@@ -130,3 +130,39 @@ func TestProblems_LongTextsAreRefusedNamingTheField(t *testing.T) {
 			fundhub.MaxNameLength+1, r.Errors)
 	}
 }
+
+func TestProblems_SummaryRollsUpWithinTheScope(t *testing.T) {
+	db := pgtest.New(t)
+	d := newDeps(t, db, db, nil)
+	srv := httptest.NewServer(graph.Handler(d))
+	t.Cleanup(srv.Close)
+	if _, err := db.SQL().Exec(`INSERT INTO problems (kind, severity, region_code, title,
+		raised_by) VALUES ('SLOW_PROGRESS', 'MAJOR', '330106', 'a', 'test'),
+		('LATE', 'MINOR', '330108', 'b', 'test'), ('LATE', 'MINOR', '320102', 'c', 'test'),
+		('DATA_INCONSISTENCY', 'MINOR', '330106', 'd', 'test')`); err != nil {
+		t.Fatal(err)
+	}
+	province := signIn(t, d, "zj", "330000", fundhub.DepartmentFinance, authz.RoleFinance)
+	county := signIn(t, d, "bj", "330108", fundhub.DepartmentFinance, authz.RoleFinance)
+
+	tests := []struct{ name, token, args, want string }{
+		{"the province, by province", province, ``,
+			`[{"region":{"code":"330000"},"open":3,"late":1,"lagging":1,"inconsistent":1,` +
+				`"major":1}]`},
+		{"the province, by county under 杭州", province,
+			`(regionUnder: "330100", level: COUNTY)`,
+			`[{"region":{"code":"330106"},"open":2,"late":0,"lagging":1,"inconsistent":1,` +
+				`"major":1},{"region":{"code":"330108"},"open":1,"late":1,"lagging":0,` +
+				`"inconsistent":0,"major":0}]`},
+		{"the neighbouring county", county, `(level: COUNTY)`,
+			`[{"region":{"code":"330108"},"open":1,"late":1,"lagging":0,"inconsistent":0,` +
+				`"major":0}]`},
+	}
+	for _, tt := range tests {
+		_, r := postAs(t, srv.URL, tt.token, `{ problemSummary`+tt.args+` { region { code }
+			open late lagging inconsistent major } }`, nil)
+		if got := string(r.Data); got != `{"problemSummary":`+tt.want+`}` {
+			t.Errorf("%s: got %s %+v, want %s", tt.name, got, r.Errors, tt.want)
+		}
+	}
+}
