@@ -32,6 +32,10 @@ type Guard interface {
 	// of its cities and counties: review, transmit, and ask for and apply
 	// changes after transmission.
 	AllowProvince(action, region string, dir Direction) error
+	// Conceal answers an attempt on a record the caller may not read:
+	// it audits the attempt as refused and returns missing, the answer a
+	// record that does not exist gets, so nothing tells the two apart.
+	Conceal(action, region string, missing error) error
 	// Caller is who acts, for the records the change writes.
 	Caller() *Caller
 }

@@ -71,3 +71,12 @@ func (g *guard) AllowProvince(action, region string, dir fundhub.Direction) erro
 
 	return g.AllowAbove(action, region, dir)
 }
+
+func (g *guard) Conceal(action, region string, missing error) error {
+	if err := g.r.deny(g.ctx, g.c, action, region, g.what+" (cannot see it)"); err != nil &&
+		fundhub.ErrorCode(err) != fundhub.EFORBIDDEN {
+		return err
+	}
+
+	return missing
+}

@@ -26,6 +26,10 @@ func (d *DB) RecordAllocationDate(ctx context.Context, g fundhub.Guard, id int64
 		if err != nil {
 			return err
 		}
+		if err := seen(g, authz.ActionSubmit, a.ToRegion, a.direction, "allocation",
+			id); err != nil {
+			return err
+		}
 		if err := g.AllowOwn(authz.ActionSubmit, a.ToRegion, a.direction); err != nil {
 			return err
 		}

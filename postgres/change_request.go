@@ -56,6 +56,10 @@ func (d *DB) RequestChange(ctx context.Context, g fundhub.Guard, reportID int64,
 		if err != nil {
 			return err
 		}
+		if err := seen(g, authz.ActionTransmit, r.RegionCode, "", "report",
+			reportID); err != nil {
+			return err
+		}
 		if err := g.AllowProvince(authz.ActionTransmit, r.RegionCode,
 			authz.AnyDirection); err != nil {
 			return onField(err, "reportId")
@@ -241,6 +245,10 @@ func (d *DB) ApplyChange(ctx context.Context, g fundhub.Guard,
 	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
 		cr, before, err := lockChange(ctx, tx, id)
 		if err != nil {
+			return err
+		}
+		if err := seen(g, authz.ActionWrite, cr.RegionCode, "", "change request",
+			id); err != nil {
 			return err
 		}
 		r, _, err := lockReport(ctx, tx, cr.ReportID)

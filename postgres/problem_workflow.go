@@ -172,6 +172,13 @@ func (d *DB) HandleProblem(ctx context.Context, g fundhub.Guard, id int64, step 
 		if err != nil {
 			return err
 		}
+		var dir fundhub.Direction
+		if p.Direction != nil {
+			dir = *p.Direction
+		}
+		if err := seen(g, string(step), p.RegionCode, dir, "problem", id); err != nil {
+			return err
+		}
 		if err := allowProblemStep(g, step, p); err != nil {
 			return err
 		}

@@ -23,6 +23,9 @@ func (d *DB) SubmitReport(ctx context.Context, g fundhub.Guard,
 		if err != nil {
 			return err
 		}
+		if err := seen(g, authz.ActionSubmit, r.RegionCode, "", "report", id); err != nil {
+			return err
+		}
 		lines, err := loadLineFacts(ctx, tx, id)
 		if err != nil {
 			return err
@@ -137,6 +140,9 @@ func (d *DB) moveReport(ctx context.Context, g fundhub.Guard, id int64,
 	m moveSpec) (*fundhub.ExecutionReport, error) {
 	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
 		r, before, err := lockReport(ctx, tx, id)
+		if err == nil {
+			err = seen(g, m.action, r.RegionCode, "", "report", id)
+		}
 		if err != nil {
 			return err
 		}

@@ -98,6 +98,10 @@ func (d *DB) MoveProject(ctx context.Context, g fundhub.Guard, id int64,
 		if err != nil {
 			return err
 		}
+		if err := seen(g, stepActions[step], p.RegionCode, p.Direction, "project",
+			id); err != nil {
+			return err
+		}
 		if err := allowStep(g, step, p); err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"fundhub"
+	"fundhub/authz"
 )
 
 // rowJSON returns the row of table with id as JSON, for the before and
@@ -63,4 +64,17 @@ func currentRegion(ctx context.Context, tx *sqlx.Tx, field, code string) (string
 	}
 
 	return level, nil
+}
+
+// seen returns nil when the caller may read a record of dir at region, and
+// otherwise what a missing record of that kind answers, the attempt audited
+// as refused: workflow mutations tell nothing of records out of sight.
+func seen(g fundhub.Guard, action, region string, dir fundhub.Direction, what string,
+	id int64) error {
+	if g.Permits(authz.ActionRead, region, dir) {
+		return nil
+	}
+
+	return g.Conceal(action, region, fundhub.Errorf(fundhub.ENOTFOUND, "%s %d not found",
+		what, id))
 }
