@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"fundhub"
@@ -333,5 +334,52 @@ func TestAccess_UserManagersNeitherManageThemselvesNorUseAPITokens(t *testing.T)
 		roles: ["finance", "admin"]) { roles } }`, nil)
 	if len(r.Errors) > 0 {
 		t.Errorf("setting the roles of a county user: %+v", r.Errors)
+	}
+}
+
+func TestWorkflow_RecordsOutOfSightAnswerAsMissing(t *testing.T) {
+	db := pgtest.New(t)
+	d := newDeps(t, db, db, nil)
+	srv := httptest.NewServer(graph.Handler(d))
+	t.Cleanup(srv.Close)
+	if _, err := db.SQL().Exec(`
+		INSERT INTO funds (id, name, year, category, direction, owner_region)
+		VALUES (1, '生态修复', 2024, 'CENTRAL', 'ECO_RESTORATION', '100000');
+		INSERT INTO allocations (id, fund_id, from_region, to_region, amount, source,
+			issued_on) VALUES (1, 1, '330100', '330106', 100, 'CENTRAL_TRANSFER', '2024-03-01');
+		INSERT INTO projects (id, name, region_code, direction, reserve_status)
+		VALUES (1, '湿地修复', '330106', 'ECO_RESTORATION', 'APPLIED');
+		INSERT INTO execution_reports (id, region_code, year, quarter)
+		VALUES (1, '330106', 2024, 1);`); err != nil {
+		t.Fatal(err)
+	}
+	neighbour := signIn(t, d, "bj", "330108", fundhub.DepartmentFinance, authz.RoleFinance)
+	geo := signIn(t, d, "xhgeo", "330106", fundhub.DepartmentGeohazard, authz.RoleGeohazard)
+
+	tests := []struct{ name, token, mutation string }{
+		{"the neighbour recording receipt", neighbour,
+			`confirmReceipt(id: $id, receivedOn: "2024-03-05") { id }`},
+		{"the geohazard department recording receipt of ecological money", geo,
+			`confirmReceipt(id: $id, receivedOn: "2024-03-05") { id }`},
+		{"the neighbour filing a project", neighbour, `fileProject(id: $id) { id }`},
+		{"the neighbour submitting a report", neighbour, `submitReport(id: $id) { id }`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q := `mutation($id: ID!) { ` + tt.mutation + ` }`
+			_, real := postAs(t, srv.URL, tt.token, q, map[string]any{"id": 1})
+			_, missing := postAs(t, srv.URL, tt.token, q, map[string]any{"id": 999})
+			if code(real) != fundhub.ENOTFOUND || code(missing) != fundhub.ENOTFOUND ||
+				len(real.Errors) == 0 || len(missing.Errors) == 0 || real.Errors[0].Message !=
+				strings.Replace(missing.Errors[0].Message, "999", "1", 1) {
+				t.Errorf("record 1: %+v; missing 999: %+v; want the same answer",
+					real.Errors, missing.Errors)
+			}
+		})
+	}
+	var denied int
+	pgtest.Get(t, db, &denied, `SELECT count(*) FROM audit_log WHERE action = 'denied'`)
+	if denied != len(tests) {
+		t.Errorf("denied records: %d, want %d", denied, len(tests))
 	}
 }
