@@ -11,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/shopspring/decimal"
 )
 
 // Error codes carried by *Error. The GraphQL edge maps each one to the
@@ -144,3 +146,7 @@ func CheckLength(field, s string, max int) error {
 
 	return nil
 }
+
+// Fen reports whether amount is whole fen: yuan with at most two decimals,
+// as money is kept. A finer amount is refused, never rounded.
+func Fen(amount decimal.Decimal) bool { return amount.Equal(amount.Round(2)) }

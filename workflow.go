@@ -75,16 +75,16 @@ const (
 
 // reserveSteps lists, per step, the statuses it may start from and the
 // status it leads to. Funding is not a step: the first allocation to an
-// admitted project moves it to FUNDED.
+// admitted project moves it to FUNDED. Only a project under way is
+// adjusted, so an ADJUSTED project was started before it is completed.
 var reserveSteps = map[ReserveStep]struct {
 	from []ReserveStatus
 	to   ReserveStatus
 }{
-	StepFile:  {[]ReserveStatus{ReserveApplied}, ReserveFiled},
-	StepAdmit: {[]ReserveStatus{ReserveFiled}, ReserveAdmitted},
-	StepStart: {[]ReserveStatus{ReserveAdmitted, ReserveFunded}, ReserveInProgress},
-	StepAdjust: {[]ReserveStatus{ReserveAdmitted, ReserveFunded, ReserveInProgress,
-		ReserveAdjusted}, ReserveAdjusted},
+	StepFile:   {[]ReserveStatus{ReserveApplied}, ReserveFiled},
+	StepAdmit:  {[]ReserveStatus{ReserveFiled}, ReserveAdmitted},
+	StepStart:  {[]ReserveStatus{ReserveAdmitted, ReserveFunded}, ReserveInProgress},
+	StepAdjust: {[]ReserveStatus{ReserveInProgress, ReserveAdjusted}, ReserveAdjusted},
 	StepTerminate: {[]ReserveStatus{ReserveApplied, ReserveFiled, ReserveAdmitted,
 		ReserveFunded, ReserveInProgress, ReserveAdjusted}, ReserveTerminated},
 	StepComplete: {[]ReserveStatus{ReserveInProgress, ReserveAdjusted}, ReserveCompleted},

@@ -133,7 +133,7 @@ func TestAllocate_RefusalsNameTheFieldAndChangeNothing(t *testing.T) {
 				"targets": share("1", "公顷")}, fundhub.EINVALID, "parentId"},
 		{"a geohazard department passing on ecological money", w.geoProv, map[string]any{
 			"parentId": top, "toRegion": "330200", "amount": "1", "targets": share("1", "公顷")},
-			fundhub.EINVALID, "parentId"},
+			fundhub.EINVALID, "fundId"},
 		{"the province passing on Hangzhou's money for it", w.province, map[string]any{
 			"parentId": hz, "toRegion": "330106", "amount": "1", "targets": []map[string]any{{
 				"parentId": hzTarget, "indicator": "修复面积", "unit": "公顷",

@@ -81,7 +81,7 @@ func checkAllocationInput(in fundhub.AllocationInput, now time.Time) error {
 	switch {
 	case !in.Amount.IsPositive():
 		return fundhub.Invalid("amount", "must be more than zero")
-	case in.Amount.Exponent() < -2 && !in.Amount.Equal(in.Amount.Round(2)):
+	case !fundhub.Fen(in.Amount):
 		return fundhub.Invalid("amount", "is in yuan with at most two decimals (fen)")
 	case in.Amount.GreaterThan(maxAmount):
 		return fundhub.Invalid("amount", "is more than %s yuan", maxAmount)
@@ -93,6 +93,8 @@ func checkAllocationInput(in fundhub.AllocationInput, now time.Time) error {
 		return fundhub.Invalid("document.number", "is required")
 	case in.ReserveException != nil && strings.TrimSpace(*in.ReserveException) == "":
 		return fundhub.Invalid("reserveException", "must say why, or be left out")
+	case in.ReserveException != nil && in.ProjectID == nil:
+		return fundhub.Invalid("reserveException", "is for money sent to a project")
 
 	}
 
@@ -118,6 +120,12 @@ func checkTexts(in fundhub.AllocationInput) error {
 	if err := fundhub.CheckLength("document.number", in.Document.Number,
 		fundhub.MaxNameLength); err != nil {
 		return err
+	}
+	if in.Document.Title != nil {
+		if err := fundhub.CheckLength("document.title", *in.Document.Title,
+			fundhub.MaxNameLength); err != nil {
+			return err
+		}
 	}
 	if in.ReserveException != nil {
 		return fundhub.CheckLength("reserveException", *in.ReserveException,
@@ -186,7 +194,8 @@ func allocationOrigin(ctx context.Context, tx *sqlx.Tx, g fundhub.Guard,
 	var f allocFund
 	err := tx.GetContext(ctx, &f, `SELECT id, year, category, direction, owner_region
 		FROM funds WHERE id = $1`, in.FundID)
-	if isNoRows(err) {
+	if isNoRows(err) || (err == nil &&
+		!g.Permits(authz.ActionRead, g.Caller().RegionCode, f.Direction)) {
 		return nil, nil, "", fundhub.Invalid("fundId", "no fund %d", in.FundID)
 	}
 	if err != nil {
@@ -233,8 +242,9 @@ func originAtSender(ctx context.Context, tx *sqlx.Tx, in fundhub.AllocationInput
 			err)
 	}
 	if !inBudget {
-		return "", fundhub.Invalid("fundId", "no fund %d in the budget of %s or above it",
-			in.FundID, *in.FromRegion)
+		// Answered as for a fund that does not exist: the budgets of other
+		// regions are not the sender's to see.
+		return "", fundhub.Invalid("fundId", "no fund %d", in.FundID)
 	}
 
 	return *in.FromRegion, nil

@@ -46,7 +46,7 @@ func (r lineRefSet) of(l *fundhub.ReportLineInput) fundhub.Direction {
 // field, so a save tells nothing of other regions. A line must also hold
 // together: one direction, and the project and allocation its target or
 // allocation is tied to.
-func lineRefs(ctx context.Context, tx *sqlx.Tx, region string,
+func lineRefs(ctx context.Context, tx *sqlx.Tx, g fundhub.Guard, region string,
 	lines []*fundhub.ReportLineInput) (lineRefSet, error) {
 	var allocs, projects, targets []int64
 	for _, l := range lines {
@@ -75,6 +75,15 @@ func lineRefs(ctx context.Context, tx *sqlx.Tx, region string,
 		return r, err
 	}
 
+	// What the caller may not read is treated as missing, before anything
+	// about it is checked or told.
+	for _, m := range []map[int64]lineRef{r.alloc, r.project, r.target} {
+		for id, ref := range m {
+			if !g.Permits(authz.ActionRead, region, ref.Direction) {
+				delete(m, id)
+			}
+		}
+	}
 	errs := missingRefs(lines, r, region)
 	for i, l := range lines {
 		errs = append(errs, r.incoherent(i, l)...)

@@ -58,7 +58,14 @@ func checkApplication(in fundhub.ProjectApplication) error {
 	if err := fundhub.CheckLength("name", in.Name, fundhub.MaxNameLength); err != nil {
 		return err
 	}
+	if in.Code != nil {
+		if err := fundhub.CheckLength("code", *in.Code, 100); err != nil {
+			return err
+		}
+	}
 	switch {
+	case !fundhub.Fen(in.PlannedInvestment):
+		return fundhub.Invalid("plannedInvestment", "is in yuan with at most two decimals")
 	case strings.TrimSpace(in.Name) == "":
 		return fundhub.Invalid("name", "is required")
 	case in.PlannedInvestment.IsNegative():
@@ -91,6 +98,12 @@ func (d *DB) MoveProject(ctx context.Context, g fundhub.Guard, id int64,
 	if needsApproval && (approvalRef == nil || strings.TrimSpace(*approvalRef) == "") {
 		return nil, fundhub.Invalid("approvalRef", "an adjustment or termination needs "+
 			"the reference of its approval")
+	}
+	if approvalRef != nil {
+		if err := fundhub.CheckLength("approvalRef", *approvalRef,
+			fundhub.MaxNameLength); err != nil {
+			return nil, err
+		}
 	}
 
 	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -156,8 +169,16 @@ func updateProject(ctx context.Context, tx *sqlx.Tx, id int64, status fundhub.Re
 	if adj.Name != nil && strings.TrimSpace(*adj.Name) == "" {
 		return fundhub.Invalid("changes.name", "must not be blank")
 	}
-	if adj.PlannedInvestment != nil && adj.PlannedInvestment.IsNegative() {
-		return fundhub.Invalid("changes.plannedInvestment", "must not be negative")
+	if adj.PlannedInvestment != nil && (adj.PlannedInvestment.IsNegative() ||
+		!fundhub.Fen(*adj.PlannedInvestment)) {
+		return fundhub.Invalid("changes.plannedInvestment", "must be yuan, not negative, "+
+			"with at most two decimals")
+	}
+	if adj.Name != nil {
+		if err := fundhub.CheckLength("changes.name", *adj.Name,
+			fundhub.MaxNameLength); err != nil {
+			return err
+		}
 	}
 
 	_, err := tx.ExecContext(ctx, `UPDATE projects SET reserve_status = $2,
