@@ -158,6 +158,12 @@ func checkNewUser(nu fundhub.NewUser) error {
 			"dots, dashes or underscores")
 	case nu.DisplayName == "":
 		return fundhub.Invalid("displayName", "is required")
+	case len([]rune(nu.DisplayName)) > fundhub.MaxNameLength:
+		return fundhub.Invalid("displayName", "is longer than %d characters",
+			fundhub.MaxNameLength)
+	case len([]rune(nu.UnitName)) > fundhub.MaxNameLength:
+		return fundhub.Invalid("unitName", "is longer than %d characters",
+			fundhub.MaxNameLength)
 	case nu.UnitRegion == "":
 		return fundhub.Invalid("unitRegion", "is required")
 	case nu.UnitName == "":
@@ -188,6 +194,9 @@ func (s *Service) CreateAPIToken(ctx context.Context, userID int64, name string,
 	ttl time.Duration, actor *fundhub.Caller) (*IssuedToken, error) {
 	if name == "" {
 		return nil, fundhub.Invalid("name", "an API token needs a name")
+	}
+	if err := fundhub.CheckLength("name", name, 100); err != nil {
+		return nil, err
 	}
 	if ttl == 0 {
 		ttl = DefaultAPITokenTTL

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"testing"
+	"time"
 
 	"fundhub"
 	"fundhub/authz"
@@ -654,5 +655,21 @@ func TestChangeRequests_LoadTheirRelationsInBatches(t *testing.T) {
 	if n := count.Count(); n > 10 {
 		t.Errorf("SQL statements for 80 change requests with relations: got %d, want at "+
 			"most 10", n)
+	}
+}
+
+func TestSubmitReport_NotBeforeTheQuarterEnds(t *testing.T) {
+	w := newRWWorld(t)
+	now := time.Now()
+	quarter := (int(now.Month())-1)/3 + 1
+	var saved struct{ SaveReport struct{ ID string } }
+	w.must(countyFinance, `mutation($y: Int!, $q: Int!) { saveReport(regionCode: "330106",
+		year: $y, quarter: $q, lines: []) { id } }`,
+		map[string]any{"y": now.Year(), "q": quarter}, &saved)
+
+	r := w.do(countyFinance, `mutation($id: ID!) { submitReport(id: $id) { status } }`,
+		map[string]any{"id": saved.SaveReport.ID})
+	if code(r) != fundhub.ECONFLICT {
+		t.Errorf("submitting the quarter under way: %+v, want CONFLICT", r.Errors)
 	}
 }

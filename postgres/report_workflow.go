@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -37,6 +38,11 @@ func (d *DB) SubmitReport(ctx context.Context, g fundhub.Guard,
 		if r.Status != fundhub.ReportDraft && r.Status != fundhub.ReportReturned {
 			return statusConflict("cannot submit a report that is %s; it must be DRAFT "+
 				"or RETURNED", r.Status)
+		}
+		// A report states the figures as of the quarter's end.
+		if end := quarterEnd(r.Year, r.Quarter); today(d.Now()).Before(end) {
+			return statusConflict("the quarter ends on %s; submit its report after that",
+				end.AddDate(0, 0, -1).Format(time.DateOnly))
 		}
 		if err := checkLines(r.RegionCode, lines).Err(); err != nil {
 			return err
@@ -252,4 +258,9 @@ func onField(err error, field string) error {
 	}
 
 	return err
+}
+
+// quarterEnd is the first day after quarter of year.
+func quarterEnd(year, quarter int) time.Time {
+	return time.Date(year, time.Month(3*quarter+1), 1, 0, 0, 0, 0, time.UTC)
 }
