@@ -15,14 +15,14 @@ type InspectionInput struct {
 
 // InspectionRun is one inspection and how many findings it kept.
 type InspectionRun struct {
-	ID         int64     `db:"id"`
-	RegionCode string    `db:"region_code"`
-	Year       int       `db:"year"`
-	SampleSize *int      `db:"sample_size"`
-	Seed       *int64    `db:"seed"`
-	StartedBy  string    `db:"started_by"`
-	StartedAt  time.Time `db:"started_at"`
-	Findings   int       `db:"findings"`
+	ID           int64     `db:"id"`
+	RegionCode   string    `db:"region_code"`
+	Year         int       `db:"year"`
+	SampleSize   *int      `db:"sample_size"`
+	Seed         *int64    `db:"seed"`
+	StartedBy    string    `db:"started_by"`
+	StartedAt    time.Time `db:"started_at"`
+	FindingCount int       `db:"findings"`
 }
 
 // InspectionFinding is one thing an inspection found, on the record it

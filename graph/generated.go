@@ -38,6 +38,8 @@ type ResolverRoot interface {
 	Deadline() DeadlineResolver
 	ExecutionReport() ExecutionReportResolver
 	Fund() FundResolver
+	InspectionFinding() InspectionFindingResolver
+	InspectionRun() InspectionRunResolver
 	Mutation() MutationResolver
 	Payment() PaymentResolver
 	PerformanceTarget() PerformanceTargetResolver
@@ -237,6 +239,53 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	InspectionFinding struct {
+		Allocation func(childComplexity int) int
+		Check      func(childComplexity int) int
+		Detail     func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Project    func(childComplexity int) int
+		Region     func(childComplexity int) int
+		Severity   func(childComplexity int) int
+	}
+
+	InspectionFindingConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	InspectionFindingEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	InspectionRun struct {
+		ExportURL    func(childComplexity int) int
+		FindingCount func(childComplexity int) int
+		Findings     func(childComplexity int, check *string, first *int, after *string) int
+		ID           func(childComplexity int) int
+		Region       func(childComplexity int) int
+		SampleSize   func(childComplexity int) int
+		Seed         func(childComplexity int) int
+		StartedAt    func(childComplexity int) int
+		StartedBy    func(childComplexity int) int
+		Year         func(childComplexity int) int
+	}
+
+	InspectionRunConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	InspectionRunEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	IssuedToken struct {
 		Record func(childComplexity int) int
 		Token  func(childComplexity int) int
@@ -275,6 +324,7 @@ type ComplexityRoot struct {
 		ResolveProblem        func(childComplexity int, id int64, note string) int
 		ReviewReport          func(childComplexity int, id int64, accept bool, reason *string) int
 		RevokeToken           func(childComplexity int, id int64) int
+		RunInspection         func(childComplexity int, input fundhub.InspectionInput) int
 		SaveReport            func(childComplexity int, regionCode string, year int, quarter int, lines []*fundhub.ReportLineInput) int
 		SetConnectorEnabled   func(childComplexity int, name string, enabled bool) int
 		SetUserDisabled       func(childComplexity int, username string, disabled bool) int
@@ -441,6 +491,8 @@ type ComplexityRoot struct {
 		ExecutionReports   func(childComplexity int, filter *fundhub.ReportFilter, first *int, after *string) int
 		Fund               func(childComplexity int, id int64) int
 		Funds              func(childComplexity int, filter *fundhub.FundFilter, first *int, after *string) int
+		InspectionRun      func(childComplexity int, id int64) int
+		InspectionRuns     func(childComplexity int, first *int, after *string) int
 		Me                 func(childComplexity int) int
 		Payments           func(childComplexity int, filter *fundhub.PaymentFilter, first *int, after *string) int
 		PerformanceTargets func(childComplexity int, filter *fundhub.TargetFilter, first *int, after *string) int
@@ -644,6 +696,17 @@ type ExecutionReportResolver interface {
 type FundResolver interface {
 	OwnerRegion(ctx context.Context, objs []*fundhub.Fund) ([]*fundhub.Region, error)
 }
+type InspectionFindingResolver interface {
+	Region(ctx context.Context, objs []*fundhub.InspectionFinding) ([]*fundhub.Region, error)
+	Allocation(ctx context.Context, objs []*fundhub.InspectionFinding) ([]*fundhub.Allocation, error)
+	Project(ctx context.Context, objs []*fundhub.InspectionFinding) ([]*fundhub.Project, error)
+}
+type InspectionRunResolver interface {
+	Region(ctx context.Context, objs []*fundhub.InspectionRun) ([]*fundhub.Region, error)
+
+	Findings(ctx context.Context, obj *fundhub.InspectionRun, check *string, first *int, after *string) (*InspectionFindingConnection, error)
+	ExportURL(ctx context.Context, obj *fundhub.InspectionRun) (string, error)
+}
 type MutationResolver interface {
 	ApplyProject(ctx context.Context, input fundhub.ProjectApplication) (*fundhub.Project, error)
 	FileProject(ctx context.Context, id int64) (*fundhub.Project, error)
@@ -662,6 +725,7 @@ type MutationResolver interface {
 	RequestChange(ctx context.Context, reportID int64, changes []*fundhub.LineChange, reason string) (*fundhub.ChangeRequest, error)
 	DecideChange(ctx context.Context, id int64, approve bool, note string) (*fundhub.ChangeRequest, error)
 	ApplyChange(ctx context.Context, id int64) (*fundhub.ChangeRequest, error)
+	RunInspection(ctx context.Context, input fundhub.InspectionInput) (*fundhub.InspectionRun, error)
 	RaiseProblem(ctx context.Context, input fundhub.ProblemInput) (*fundhub.Problem, error)
 	AcknowledgeProblem(ctx context.Context, id int64) (*fundhub.Problem, error)
 	CommentOnProblem(ctx context.Context, id int64, body string) (*fundhub.Problem, error)
@@ -727,6 +791,8 @@ type QueryResolver interface {
 	ProblemSummary(ctx context.Context, regionUnder *string, level *fundhub.RegionLevel) ([]*fundhub.ProblemSummary, error)
 	ExecutionReport(ctx context.Context, id int64) (*fundhub.ExecutionReport, error)
 	Deadlines(ctx context.Context, filter *fundhub.DeadlineFilter, first *int, after *string) (*DeadlineConnection, error)
+	InspectionRuns(ctx context.Context, first *int, after *string) (*InspectionRunConnection, error)
+	InspectionRun(ctx context.Context, id int64) (*fundhub.InspectionRun, error)
 	ChangeRequests(ctx context.Context, filter *fundhub.ChangeRequestFilter, first *int, after *string) (*ChangeRequestConnection, error)
 	Connectors(ctx context.Context) ([]*fundhub.Connector, error)
 	Connector(ctx context.Context, name string) (*fundhub.Connector, error)
@@ -1548,6 +1614,191 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FundEdge.Node(childComplexity), true
 
+	case "InspectionFinding.allocation":
+		if e.ComplexityRoot.InspectionFinding.Allocation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionFinding.Allocation(childComplexity), true
+	case "InspectionFinding.check":
+		if e.ComplexityRoot.InspectionFinding.Check == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionFinding.Check(childComplexity), true
+	case "InspectionFinding.detail":
+		if e.ComplexityRoot.InspectionFinding.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionFinding.Detail(childComplexity), true
+	case "InspectionFinding.id":
+		if e.ComplexityRoot.InspectionFinding.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionFinding.ID(childComplexity), true
+	case "InspectionFinding.project":
+		if e.ComplexityRoot.InspectionFinding.Project == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionFinding.Project(childComplexity), true
+	case "InspectionFinding.region":
+		if e.ComplexityRoot.InspectionFinding.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionFinding.Region(childComplexity), true
+	case "InspectionFinding.severity":
+		if e.ComplexityRoot.InspectionFinding.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionFinding.Severity(childComplexity), true
+
+	case "InspectionFindingConnection.edges":
+		if e.ComplexityRoot.InspectionFindingConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionFindingConnection.Edges(childComplexity), true
+	case "InspectionFindingConnection.nodes":
+		if e.ComplexityRoot.InspectionFindingConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionFindingConnection.Nodes(childComplexity), true
+	case "InspectionFindingConnection.pageInfo":
+		if e.ComplexityRoot.InspectionFindingConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionFindingConnection.PageInfo(childComplexity), true
+	case "InspectionFindingConnection.totalCount":
+		if e.ComplexityRoot.InspectionFindingConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionFindingConnection.TotalCount(childComplexity), true
+
+	case "InspectionFindingEdge.cursor":
+		if e.ComplexityRoot.InspectionFindingEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionFindingEdge.Cursor(childComplexity), true
+	case "InspectionFindingEdge.node":
+		if e.ComplexityRoot.InspectionFindingEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionFindingEdge.Node(childComplexity), true
+
+	case "InspectionRun.exportUrl":
+		if e.ComplexityRoot.InspectionRun.ExportURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionRun.ExportURL(childComplexity), true
+	case "InspectionRun.findingCount":
+		if e.ComplexityRoot.InspectionRun.FindingCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionRun.FindingCount(childComplexity), true
+	case "InspectionRun.findings":
+		if e.ComplexityRoot.InspectionRun.Findings == nil {
+			break
+		}
+
+		args, err := ec.field_InspectionRun_findings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.InspectionRun.Findings(childComplexity, args["check"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "InspectionRun.id":
+		if e.ComplexityRoot.InspectionRun.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionRun.ID(childComplexity), true
+	case "InspectionRun.region":
+		if e.ComplexityRoot.InspectionRun.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionRun.Region(childComplexity), true
+	case "InspectionRun.sampleSize":
+		if e.ComplexityRoot.InspectionRun.SampleSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionRun.SampleSize(childComplexity), true
+	case "InspectionRun.seed":
+		if e.ComplexityRoot.InspectionRun.Seed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionRun.Seed(childComplexity), true
+	case "InspectionRun.startedAt":
+		if e.ComplexityRoot.InspectionRun.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionRun.StartedAt(childComplexity), true
+	case "InspectionRun.startedBy":
+		if e.ComplexityRoot.InspectionRun.StartedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionRun.StartedBy(childComplexity), true
+	case "InspectionRun.year":
+		if e.ComplexityRoot.InspectionRun.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionRun.Year(childComplexity), true
+
+	case "InspectionRunConnection.edges":
+		if e.ComplexityRoot.InspectionRunConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionRunConnection.Edges(childComplexity), true
+	case "InspectionRunConnection.nodes":
+		if e.ComplexityRoot.InspectionRunConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionRunConnection.Nodes(childComplexity), true
+	case "InspectionRunConnection.pageInfo":
+		if e.ComplexityRoot.InspectionRunConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionRunConnection.PageInfo(childComplexity), true
+	case "InspectionRunConnection.totalCount":
+		if e.ComplexityRoot.InspectionRunConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionRunConnection.TotalCount(childComplexity), true
+
+	case "InspectionRunEdge.cursor":
+		if e.ComplexityRoot.InspectionRunEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionRunEdge.Cursor(childComplexity), true
+	case "InspectionRunEdge.node":
+		if e.ComplexityRoot.InspectionRunEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionRunEdge.Node(childComplexity), true
+
 	case "IssuedToken.record":
 		if e.ComplexityRoot.IssuedToken.Record == nil {
 			break
@@ -1856,6 +2107,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeToken(childComplexity, args["id"].(int64)), true
+	case "Mutation.runInspection":
+		if e.ComplexityRoot.Mutation.RunInspection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_runInspection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RunInspection(childComplexity, args["input"].(fundhub.InspectionInput)), true
 	case "Mutation.saveReport":
 		if e.ComplexityRoot.Mutation.SaveReport == nil {
 			break
@@ -2685,6 +2947,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Funds(childComplexity, args["filter"].(*fundhub.FundFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.inspectionRun":
+		if e.ComplexityRoot.Query.InspectionRun == nil {
+			break
+		}
+
+		args, err := ec.field_Query_inspectionRun_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.InspectionRun(childComplexity, args["id"].(int64)), true
+	case "Query.inspectionRuns":
+		if e.ComplexityRoot.Query.InspectionRuns == nil {
+			break
+		}
+
+		args, err := ec.field_Query_inspectionRuns_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.InspectionRuns(childComplexity, args["first"].(*int), args["after"].(*string)), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -3415,6 +3699,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DeadlineFilter", ec.unmarshalInputDeadlineFilter),
 			graphql.NewInputUnmarshaler("DocumentInput", ec.unmarshalInputDocumentInput),
 			graphql.NewInputUnmarshaler("FundFilter", ec.unmarshalInputFundFilter),
+			graphql.NewInputUnmarshaler("InspectionInput", ec.unmarshalInputInspectionInput),
 			graphql.NewInputUnmarshaler("LineChangeInput", ec.unmarshalInputLineChangeInput),
 			graphql.NewInputUnmarshaler("NewUserInput", ec.unmarshalInputNewUserInput),
 			graphql.NewInputUnmarshaler("PaymentFilter", ec.unmarshalInputPaymentFilter),
@@ -4068,6 +4353,71 @@ input DeadlineFilter {
   year: Int
 }
 
+"""
+数据质量监督检查: one inspection of a region's subtree for a year, of every
+project or of a seeded sample of them.
+"""
+type InspectionRun {
+  id: ID!
+  region: Region!
+  year: Int!
+  "Set for a spot check: how many projects were drawn, and from which seed."
+  sampleSize: Int
+  seed: Int
+  startedBy: String!
+  startedAt: Time!
+  "How many findings the run kept, over every region and direction."
+  findingCount: Int!
+  "The findings the caller may see, by check; export them as CSV from exportUrl."
+  findings(check: String, first: Int = 50, after: String): InspectionFindingConnection!
+  "Where the caller's findings download as CSV, with the same token."
+  exportUrl: String!
+}
+
+"One thing an inspection found on one record, and why."
+type InspectionFinding {
+  id: ID!
+  "A stable check name, e.g. allocation_outside_reserve, malformed_document_number."
+  check: String!
+  severity: String!
+  region: Region!
+  allocation: Allocation
+  project: Project
+  detail: String!
+}
+
+type InspectionFindingEdge {
+  cursor: String!
+  node: InspectionFinding!
+}
+
+type InspectionFindingConnection {
+  edges: [InspectionFindingEdge!]!
+  nodes: [InspectionFinding!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+type InspectionRunEdge {
+  cursor: String!
+  node: InspectionRun!
+}
+
+type InspectionRunConnection {
+  edges: [InspectionRunEdge!]!
+  nodes: [InspectionRun!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+"What to inspect: a region's subtree for a year; with sampleSize and seed, a spot check."
+input InspectionInput {
+  regionCode: String!
+  year: Int!
+  sampleSize: Int
+  seed: Int
+}
+
 "Status of a change request to transmitted data."
 enum ChangeStatus {
   "Waiting for the ministry."
@@ -4372,6 +4722,9 @@ type Query {
   executionReport(id: ID!): ExecutionReport
   "Deadlines of the procedure, the earliest due first, as of the monitor's last run."
   deadlines(filter: DeadlineFilter, first: Int = 50, after: String): DeadlineConnection!
+  "Inspections of regions in the caller's scope, newest first."
+  inspectionRuns(first: Int = 20, after: String): InspectionRunConnection!
+  inspectionRun(id: ID!): InspectionRun
   "数据变更 requests, newest first."
   changeRequests(
     filter: ChangeRequestFilter
@@ -4691,6 +5044,12 @@ type Mutation {
   """
   applyChange(id: ID!): ChangeRequest!
 
+  """
+  Runs a data-quality inspection (article 25) over a region's subtree for a
+  year, or a reproducible spot check of sampleSize projects drawn from seed;
+  review at the region. The findings are kept and can be exported.
+  """
+  runInspection(input: InspectionInput!): InspectionRun!
   "Raises a problem on a region, project or allocation the caller can see."
   raiseProblem(input: ProblemInput!): Problem!
   "The level above acknowledges a problem (review, above its region)."
@@ -5131,6 +5490,100 @@ func (ec *executionContext) childFields_FundEdge(ctx context.Context, field grap
 		return ec.fieldContext_FundEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FundEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_InspectionFinding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_InspectionFinding_id(ctx, field)
+	case "check":
+		return ec.fieldContext_InspectionFinding_check(ctx, field)
+	case "severity":
+		return ec.fieldContext_InspectionFinding_severity(ctx, field)
+	case "region":
+		return ec.fieldContext_InspectionFinding_region(ctx, field)
+	case "allocation":
+		return ec.fieldContext_InspectionFinding_allocation(ctx, field)
+	case "project":
+		return ec.fieldContext_InspectionFinding_project(ctx, field)
+	case "detail":
+		return ec.fieldContext_InspectionFinding_detail(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InspectionFinding", field.Name)
+}
+
+func (ec *executionContext) childFields_InspectionFindingConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_InspectionFindingConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_InspectionFindingConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_InspectionFindingConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_InspectionFindingConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InspectionFindingConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_InspectionFindingEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_InspectionFindingEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_InspectionFindingEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InspectionFindingEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_InspectionRun(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_InspectionRun_id(ctx, field)
+	case "region":
+		return ec.fieldContext_InspectionRun_region(ctx, field)
+	case "year":
+		return ec.fieldContext_InspectionRun_year(ctx, field)
+	case "sampleSize":
+		return ec.fieldContext_InspectionRun_sampleSize(ctx, field)
+	case "seed":
+		return ec.fieldContext_InspectionRun_seed(ctx, field)
+	case "startedBy":
+		return ec.fieldContext_InspectionRun_startedBy(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_InspectionRun_startedAt(ctx, field)
+	case "findingCount":
+		return ec.fieldContext_InspectionRun_findingCount(ctx, field)
+	case "findings":
+		return ec.fieldContext_InspectionRun_findings(ctx, field)
+	case "exportUrl":
+		return ec.fieldContext_InspectionRun_exportUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InspectionRun", field.Name)
+}
+
+func (ec *executionContext) childFields_InspectionRunConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_InspectionRunConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_InspectionRunConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_InspectionRunConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_InspectionRunConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InspectionRunConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_InspectionRunEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_InspectionRunEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_InspectionRunEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InspectionRunEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_IssuedToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5863,6 +6316,36 @@ func (ec *executionContext) field_Connector_runs_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_InspectionRun_findings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "check",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["check"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_acknowledgeProblem_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6324,6 +6807,20 @@ func (ec *executionContext) field_Mutation_revokeToken_args(ctx context.Context,
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_runInspection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (fundhub.InspectionInput, error) {
+			return ec.unmarshalNInspectionInput2fundhubᚐInspectionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -6800,6 +7297,42 @@ func (ec *executionContext) field_Query_funds_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_inspectionRun_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_inspectionRuns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -10904,6 +11437,894 @@ func (ec *executionContext) fieldContext_FundEdge_node(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _InspectionFinding_id(ctx context.Context, field graphql.CollectedField, obj *fundhub.InspectionFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionFinding_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionFinding_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionFinding", field, false, false, "ID")
+}
+
+func (ec *executionContext) _InspectionFinding_check(ctx context.Context, field graphql.CollectedField, obj *fundhub.InspectionFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionFinding_check(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Check, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionFinding_check(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionFinding", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionFinding_severity(ctx context.Context, field graphql.CollectedField, obj *fundhub.InspectionFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionFinding_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionFinding_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionFinding", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionFinding_region(ctx context.Context, field graphql.CollectedField, obj *fundhub.InspectionFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionFinding_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.resolveBatch_InspectionFinding_region(ctx, field, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚖfundhubᚐRegion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionFinding_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionFinding",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+func (ec *executionContext) resolveBatch_InspectionFinding_region(ctx context.Context, field graphql.CollectedField, obj *fundhub.InspectionFinding) (any, error) {
+	resolver := ec.Resolvers.InspectionFinding()
+	if batch, ok := graphql.BatchParentsFor[*fundhub.InspectionFinding](ctx, "InspectionFinding"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Region(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*fundhub.Region](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"InspectionFinding.region",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Region(ctx, []*fundhub.InspectionFinding{obj})
+	return graphql.ResolveBatchSingleResult[*fundhub.Region](
+		ctx,
+		results,
+		err,
+		"InspectionFinding.region",
+	)
+}
+
+func (ec *executionContext) _InspectionFinding_allocation(ctx context.Context, field graphql.CollectedField, obj *fundhub.InspectionFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionFinding_allocation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.resolveBatch_InspectionFinding_allocation(ctx, field, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Allocation) graphql.Marshaler {
+			return ec.marshalOAllocation2ᚖfundhubᚐAllocation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionFinding_allocation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionFinding",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Allocation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+func (ec *executionContext) resolveBatch_InspectionFinding_allocation(ctx context.Context, field graphql.CollectedField, obj *fundhub.InspectionFinding) (any, error) {
+	resolver := ec.Resolvers.InspectionFinding()
+	if batch, ok := graphql.BatchParentsFor[*fundhub.InspectionFinding](ctx, "InspectionFinding"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Allocation(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*fundhub.Allocation](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"InspectionFinding.allocation",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Allocation(ctx, []*fundhub.InspectionFinding{obj})
+	return graphql.ResolveBatchSingleResult[*fundhub.Allocation](
+		ctx,
+		results,
+		err,
+		"InspectionFinding.allocation",
+	)
+}
+
+func (ec *executionContext) _InspectionFinding_project(ctx context.Context, field graphql.CollectedField, obj *fundhub.InspectionFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionFinding_project(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.resolveBatch_InspectionFinding_project(ctx, field, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Project) graphql.Marshaler {
+			return ec.marshalOProject2ᚖfundhubᚐProject(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionFinding_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionFinding",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+func (ec *executionContext) resolveBatch_InspectionFinding_project(ctx context.Context, field graphql.CollectedField, obj *fundhub.InspectionFinding) (any, error) {
+	resolver := ec.Resolvers.InspectionFinding()
+	if batch, ok := graphql.BatchParentsFor[*fundhub.InspectionFinding](ctx, "InspectionFinding"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Project(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*fundhub.Project](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"InspectionFinding.project",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Project(ctx, []*fundhub.InspectionFinding{obj})
+	return graphql.ResolveBatchSingleResult[*fundhub.Project](
+		ctx,
+		results,
+		err,
+		"InspectionFinding.project",
+	)
+}
+
+func (ec *executionContext) _InspectionFinding_detail(ctx context.Context, field graphql.CollectedField, obj *fundhub.InspectionFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionFinding_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Detail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionFinding_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionFinding", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionFindingConnection_edges(ctx context.Context, field graphql.CollectedField, obj *InspectionFindingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionFindingConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*InspectionFindingEdge) graphql.Marshaler {
+			return ec.marshalNInspectionFindingEdge2ᚕᚖfundhubᚋgraphᚐInspectionFindingEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionFindingConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionFindingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionFindingEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionFindingConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *InspectionFindingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionFindingConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*fundhub.InspectionFinding) graphql.Marshaler {
+			return ec.marshalNInspectionFinding2ᚕᚖfundhubᚐInspectionFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionFindingConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionFindingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionFinding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionFindingConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *InspectionFindingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionFindingConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖfundhubᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionFindingConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionFindingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionFindingConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *InspectionFindingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionFindingConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionFindingConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionFindingConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InspectionFindingEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *InspectionFindingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionFindingEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionFindingEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionFindingEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionFindingEdge_node(ctx context.Context, field graphql.CollectedField, obj *InspectionFindingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionFindingEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.InspectionFinding) graphql.Marshaler {
+			return ec.marshalNInspectionFinding2ᚖfundhubᚐInspectionFinding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionFindingEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionFindingEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionFinding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionRun_id(ctx context.Context, field graphql.CollectedField, obj *fundhub.InspectionRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionRun_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNID2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionRun_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionRun", field, false, false, "ID")
+}
+
+func (ec *executionContext) _InspectionRun_region(ctx context.Context, field graphql.CollectedField, obj *fundhub.InspectionRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionRun_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.resolveBatch_InspectionRun_region(ctx, field, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚖfundhubᚐRegion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionRun_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionRun",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+func (ec *executionContext) resolveBatch_InspectionRun_region(ctx context.Context, field graphql.CollectedField, obj *fundhub.InspectionRun) (any, error) {
+	resolver := ec.Resolvers.InspectionRun()
+	if batch, ok := graphql.BatchParentsFor[*fundhub.InspectionRun](ctx, "InspectionRun"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Region(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*fundhub.Region](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"InspectionRun.region",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Region(ctx, []*fundhub.InspectionRun{obj})
+	return graphql.ResolveBatchSingleResult[*fundhub.Region](
+		ctx,
+		results,
+		err,
+		"InspectionRun.region",
+	)
+}
+
+func (ec *executionContext) _InspectionRun_year(ctx context.Context, field graphql.CollectedField, obj *fundhub.InspectionRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionRun_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionRun_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InspectionRun_sampleSize(ctx context.Context, field graphql.CollectedField, obj *fundhub.InspectionRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionRun_sampleSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SampleSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionRun_sampleSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InspectionRun_seed(ctx context.Context, field graphql.CollectedField, obj *fundhub.InspectionRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionRun_seed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionRun_seed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InspectionRun_startedBy(ctx context.Context, field graphql.CollectedField, obj *fundhub.InspectionRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionRun_startedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionRun_startedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionRun_startedAt(ctx context.Context, field graphql.CollectedField, obj *fundhub.InspectionRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionRun_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionRun_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionRun", field, false, false, "Time")
+}
+
+func (ec *executionContext) _InspectionRun_findingCount(ctx context.Context, field graphql.CollectedField, obj *fundhub.InspectionRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionRun_findingCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FindingCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionRun_findingCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InspectionRun_findings(ctx context.Context, field graphql.CollectedField, obj *fundhub.InspectionRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionRun_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.InspectionRun().Findings(ctx, obj, fc.Args["check"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *InspectionFindingConnection) graphql.Marshaler {
+			return ec.marshalNInspectionFindingConnection2ᚖfundhubᚋgraphᚐInspectionFindingConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionRun_findings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionRun",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionFindingConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_InspectionRun_findings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionRun_exportUrl(ctx context.Context, field graphql.CollectedField, obj *fundhub.InspectionRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionRun_exportUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InspectionRun().ExportURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionRun_exportUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionRun", field, true, true, "String")
+}
+
+func (ec *executionContext) _InspectionRunConnection_edges(ctx context.Context, field graphql.CollectedField, obj *InspectionRunConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionRunConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*InspectionRunEdge) graphql.Marshaler {
+			return ec.marshalNInspectionRunEdge2ᚕᚖfundhubᚋgraphᚐInspectionRunEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionRunConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionRunConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionRunEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionRunConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *InspectionRunConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionRunConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*fundhub.InspectionRun) graphql.Marshaler {
+			return ec.marshalNInspectionRun2ᚕᚖfundhubᚐInspectionRunᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionRunConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionRunConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionRun(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionRunConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *InspectionRunConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionRunConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖfundhubᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionRunConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionRunConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionRunConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *InspectionRunConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionRunConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionRunConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionRunConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InspectionRunEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *InspectionRunEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionRunEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionRunEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionRunEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionRunEdge_node(ctx context.Context, field graphql.CollectedField, obj *InspectionRunEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionRunEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.InspectionRun) graphql.Marshaler {
+			return ec.marshalNInspectionRun2ᚖfundhubᚐInspectionRun(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionRunEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionRunEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionRun(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _IssuedToken_token(ctx context.Context, field graphql.CollectedField, obj *IssuedToken) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11793,6 +13214,50 @@ func (ec *executionContext) fieldContext_Mutation_applyChange(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_applyChange_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_runInspection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_runInspection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RunInspection(ctx, fc.Args["input"].(fundhub.InspectionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.InspectionRun) graphql.Marshaler {
+			return ec.marshalNInspectionRun2ᚖfundhubᚐInspectionRun(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_runInspection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_runInspection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -16156,6 +17621,94 @@ func (ec *executionContext) fieldContext_Query_deadlines(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_deadlines_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_inspectionRuns(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_inspectionRuns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().InspectionRuns(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *InspectionRunConnection) graphql.Marshaler {
+			return ec.marshalNInspectionRunConnection2ᚖfundhubᚋgraphᚐInspectionRunConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_inspectionRuns(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionRunConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_inspectionRuns_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_inspectionRun(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_inspectionRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().InspectionRun(ctx, fc.Args["id"].(int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.InspectionRun) graphql.Marshaler {
+			return ec.marshalOInspectionRun2ᚖfundhubᚐInspectionRun(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_inspectionRun(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_inspectionRun_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -20840,6 +22393,69 @@ func UnmarshalFundFilter(ctx context.Context, raw any) (fundhub.FundFilter, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputInspectionInput(ctx context.Context, obj any) (fundhub.InspectionInput, error) {
+	var it fundhub.InspectionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"regionCode", "year", "sampleSize", "seed"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "regionCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("regionCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegionCode = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "sampleSize":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sampleSize"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SampleSize = data
+		case "seed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seed"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Seed = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInspectionInput unmarshals raw into the InspectionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInspectionInput(ctx context.Context, raw any) (fundhub.InspectionInput, error) {
+	var out fundhub.InspectionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InspectionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputLineChangeInput(ctx context.Context, obj any) (fundhub.LineChange, error) {
 	var it fundhub.LineChange
 	if obj == nil {
@@ -22928,6 +24544,325 @@ func (ec *executionContext) _FundEdge(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var inspectionFindingImplementors = []string{"InspectionFinding"}
+
+func (ec *executionContext) _InspectionFinding(ctx context.Context, sel ast.SelectionSet, obj *fundhub.InspectionFinding) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionFindingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InspectionFinding")
+		case "id":
+			out.Values[i] = ec._InspectionFinding_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "check":
+			out.Values[i] = ec._InspectionFinding_check(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "severity":
+			out.Values[i] = ec._InspectionFinding_severity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "region":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InspectionFinding_region(ctx, field, obj)
+				})
+		case "allocation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InspectionFinding_allocation(ctx, field, obj)
+				})
+		case "project":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InspectionFinding_project(ctx, field, obj)
+				})
+		case "detail":
+			out.Values[i] = ec._InspectionFinding_detail(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inspectionFindingConnectionImplementors = []string{"InspectionFindingConnection"}
+
+func (ec *executionContext) _InspectionFindingConnection(ctx context.Context, sel ast.SelectionSet, obj *InspectionFindingConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionFindingConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InspectionFindingConnection")
+		case "edges":
+			out.Values[i] = ec._InspectionFindingConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._InspectionFindingConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._InspectionFindingConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._InspectionFindingConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inspectionFindingEdgeImplementors = []string{"InspectionFindingEdge"}
+
+func (ec *executionContext) _InspectionFindingEdge(ctx context.Context, sel ast.SelectionSet, obj *InspectionFindingEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionFindingEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InspectionFindingEdge")
+		case "cursor":
+			out.Values[i] = ec._InspectionFindingEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._InspectionFindingEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inspectionRunImplementors = []string{"InspectionRun"}
+
+func (ec *executionContext) _InspectionRun(ctx context.Context, sel ast.SelectionSet, obj *fundhub.InspectionRun) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionRunImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InspectionRun")
+		case "id":
+			out.Values[i] = ec._InspectionRun_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "region":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InspectionRun_region(ctx, field, obj)
+				})
+		case "year":
+			out.Values[i] = ec._InspectionRun_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sampleSize":
+			out.Values[i] = ec._InspectionRun_sampleSize(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "seed":
+			out.Values[i] = ec._InspectionRun_seed(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startedBy":
+			out.Values[i] = ec._InspectionRun_startedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startedAt":
+			out.Values[i] = ec._InspectionRun_startedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "findingCount":
+			out.Values[i] = ec._InspectionRun_findingCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "findings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InspectionRun_findings(ctx, field, obj)
+				})
+		case "exportUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InspectionRun_exportUrl(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inspectionRunConnectionImplementors = []string{"InspectionRunConnection"}
+
+func (ec *executionContext) _InspectionRunConnection(ctx context.Context, sel ast.SelectionSet, obj *InspectionRunConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionRunConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InspectionRunConnection")
+		case "edges":
+			out.Values[i] = ec._InspectionRunConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._InspectionRunConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._InspectionRunConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._InspectionRunConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inspectionRunEdgeImplementors = []string{"InspectionRunEdge"}
+
+func (ec *executionContext) _InspectionRunEdge(ctx context.Context, sel ast.SelectionSet, obj *InspectionRunEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionRunEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InspectionRunEdge")
+		case "cursor":
+			out.Values[i] = ec._InspectionRunEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._InspectionRunEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var issuedTokenImplementors = []string{"IssuedToken"}
 
 func (ec *executionContext) _IssuedToken(ctx context.Context, sel ast.SelectionSet, obj *IssuedToken) graphql.Marshaler {
@@ -23148,6 +25083,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "applyChange":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_applyChange(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "runInspection":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_runInspection(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -24336,6 +26278,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_deadlines(ctx, field)
+				})
+		case "inspectionRuns":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_inspectionRuns(ctx, field)
+				})
+		case "inspectionRun":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_inspectionRun(ctx, field)
 				})
 		case "changeRequests":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -26345,6 +28299,125 @@ func (ec *executionContext) marshalNID2int64(ctx context.Context, sel ast.Select
 	return res
 }
 
+func (ec *executionContext) marshalNInspectionFinding2ᚕᚖfundhubᚐInspectionFindingᚄ(ctx context.Context, sel ast.SelectionSet, v []*fundhub.InspectionFinding) graphql.Marshaler {
+	ctx = graphql.WithBatchParents(ctx, "InspectionFinding", v, nil)
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInspectionFinding2ᚖfundhubᚐInspectionFinding(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInspectionFinding2ᚖfundhubᚐInspectionFinding(ctx context.Context, sel ast.SelectionSet, v *fundhub.InspectionFinding) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InspectionFinding!")
+		return graphql.Null
+	}
+	return ec._InspectionFinding(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInspectionFindingConnection2ᚖfundhubᚋgraphᚐInspectionFindingConnection(ctx context.Context, sel ast.SelectionSet, v *InspectionFindingConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InspectionFindingConnection!")
+		return graphql.Null
+	}
+	return ec._InspectionFindingConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInspectionFindingEdge2ᚕᚖfundhubᚋgraphᚐInspectionFindingEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*InspectionFindingEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInspectionFindingEdge2ᚖfundhubᚋgraphᚐInspectionFindingEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInspectionFindingEdge2ᚖfundhubᚋgraphᚐInspectionFindingEdge(ctx context.Context, sel ast.SelectionSet, v *InspectionFindingEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InspectionFindingEdge!")
+		return graphql.Null
+	}
+	return ec._InspectionFindingEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNInspectionInput2fundhubᚐInspectionInput(ctx context.Context, v any) (fundhub.InspectionInput, error) {
+	res, err := ec.unmarshalInputInspectionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInspectionRun2ᚕᚖfundhubᚐInspectionRunᚄ(ctx context.Context, sel ast.SelectionSet, v []*fundhub.InspectionRun) graphql.Marshaler {
+	ctx = graphql.WithBatchParents(ctx, "InspectionRun", v, nil)
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInspectionRun2ᚖfundhubᚐInspectionRun(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInspectionRun2ᚖfundhubᚐInspectionRun(ctx context.Context, sel ast.SelectionSet, v *fundhub.InspectionRun) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InspectionRun!")
+		return graphql.Null
+	}
+	return ec._InspectionRun(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInspectionRunConnection2ᚖfundhubᚋgraphᚐInspectionRunConnection(ctx context.Context, sel ast.SelectionSet, v *InspectionRunConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InspectionRunConnection!")
+		return graphql.Null
+	}
+	return ec._InspectionRunConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInspectionRunEdge2ᚕᚖfundhubᚋgraphᚐInspectionRunEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*InspectionRunEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInspectionRunEdge2ᚖfundhubᚋgraphᚐInspectionRunEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInspectionRunEdge2ᚖfundhubᚋgraphᚐInspectionRunEdge(ctx context.Context, sel ast.SelectionSet, v *InspectionRunEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InspectionRunEdge!")
+		return graphql.Null
+	}
+	return ec._InspectionRunEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -27591,6 +29664,13 @@ func (ec *executionContext) marshalOID2ᚖint64(ctx context.Context, sel ast.Sel
 	return res
 }
 
+func (ec *executionContext) marshalOInspectionRun2ᚖfundhubᚐInspectionRun(ctx context.Context, sel ast.SelectionSet, v *fundhub.InspectionRun) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._InspectionRun(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -27606,6 +29686,24 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalInt(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOInt2ᚖint64(ctx context.Context, v any) (*int64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalInt64(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInt2ᚖint64(ctx context.Context, sel ast.SelectionSet, v *int64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalInt64(*v)
 	return res
 }
 

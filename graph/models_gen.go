@@ -66,6 +66,30 @@ type FundEdge struct {
 	Node   *fundhub.Fund `json:"node"`
 }
 
+type InspectionFindingConnection struct {
+	Edges      []*InspectionFindingEdge     `json:"edges"`
+	Nodes      []*fundhub.InspectionFinding `json:"nodes"`
+	PageInfo   *PageInfo                    `json:"pageInfo"`
+	TotalCount int                          `json:"totalCount"`
+}
+
+type InspectionFindingEdge struct {
+	Cursor string                     `json:"cursor"`
+	Node   *fundhub.InspectionFinding `json:"node"`
+}
+
+type InspectionRunConnection struct {
+	Edges      []*InspectionRunEdge     `json:"edges"`
+	Nodes      []*fundhub.InspectionRun `json:"nodes"`
+	PageInfo   *PageInfo                `json:"pageInfo"`
+	TotalCount int                      `json:"totalCount"`
+}
+
+type InspectionRunEdge struct {
+	Cursor string                 `json:"cursor"`
+	Node   *fundhub.InspectionRun `json:"node"`
+}
+
 // A new API token. token is shown this once; only its hash is kept.
 type IssuedToken struct {
 	Token  string         `json:"token"`

@@ -96,6 +96,16 @@ type Store interface {
 	HandleProblem(ctx context.Context, g fundhub.Guard, id int64, step fundhub.ProblemStep,
 		text string) (*fundhub.Problem, error)
 	FindProblem(ctx context.Context, s fundhub.Scope, id int64) (*fundhub.Problem, error)
+	RunInspection(ctx context.Context, g fundhub.Guard,
+		in fundhub.InspectionInput) (*fundhub.InspectionRun, error)
+	InspectionRuns(ctx context.Context, s fundhub.Scope,
+		p fundhub.Page) ([]*fundhub.InspectionRun, int, error)
+	FindInspectionRun(ctx context.Context, s fundhub.Scope,
+		id int64) (*fundhub.InspectionRun, error)
+	FindInspectionFindings(ctx context.Context, s fundhub.Scope, runID int64, check *string,
+		p fundhub.Page) ([]*fundhub.InspectionFinding, int, error)
+	EachInspectionFinding(ctx context.Context, s fundhub.Scope, runID int64,
+		fn func(*fundhub.InspectionFinding) error) error
 	ProblemSummaries(ctx context.Context, s fundhub.Scope, under string,
 		level fundhub.RegionLevel) ([]*fundhub.ProblemSummary, error)
 	FindDeadlines(ctx context.Context, s fundhub.Scope, f fundhub.DeadlineFilter,

@@ -172,6 +172,55 @@ func (r *fundResolver) OwnerRegion(ctx context.Context, objs []*fundhub.Fund) ([
 		always(func(f *fundhub.Fund) string { return f.OwnerRegion }))
 }
 
+// Region is the batch resolver for the region field.
+func (r *inspectionFindingResolver) Region(ctx context.Context, objs []*fundhub.InspectionFinding) ([]*fundhub.Region, error) {
+	return one(ctx, loadersFrom(ctx).regionByCode, objs,
+		always(func(f *fundhub.InspectionFinding) string { return f.RegionCode }))
+}
+
+// Allocation is the batch resolver for the allocation field.
+func (r *inspectionFindingResolver) Allocation(ctx context.Context, objs []*fundhub.InspectionFinding) ([]*fundhub.Allocation, error) {
+	return one(ctx, loadersFrom(ctx).allocationByID, objs,
+		func(f *fundhub.InspectionFinding) (int64, bool) { return ptr(f.AllocationID) })
+}
+
+// Project is the batch resolver for the project field.
+func (r *inspectionFindingResolver) Project(ctx context.Context, objs []*fundhub.InspectionFinding) ([]*fundhub.Project, error) {
+	return one(ctx, loadersFrom(ctx).projectByID, objs,
+		func(f *fundhub.InspectionFinding) (int64, bool) { return ptr(f.ProjectID) })
+}
+
+// Region is the batch resolver for the region field.
+func (r *inspectionRunResolver) Region(ctx context.Context, objs []*fundhub.InspectionRun) ([]*fundhub.Region, error) {
+	return one(ctx, loadersFrom(ctx).regionByCode, objs,
+		always(func(f *fundhub.InspectionRun) string { return f.RegionCode }))
+}
+
+// Findings is the resolver for the findings field.
+func (r *inspectionRunResolver) Findings(ctx context.Context, obj *fundhub.InspectionRun, check *string, first *int, after *string) (*InspectionFindingConnection, error) {
+	p, err := pageArgs(first, after)
+	if err != nil {
+		return nil, err
+	}
+
+	nodes, total, err := r.Store.FindInspectionFindings(ctx, ScopeFrom(ctx), obj.ID, check, p)
+	if err != nil {
+		return nil, err
+	}
+	e, info := edges(nodes, p, total, func(c string,
+		n *fundhub.InspectionFinding) *InspectionFindingEdge {
+		return &InspectionFindingEdge{Cursor: c, Node: n}
+	})
+
+	return &InspectionFindingConnection{Edges: e, Nodes: trim(nodes, p), PageInfo: info,
+		TotalCount: total}, nil
+}
+
+// ExportURL is the resolver for the exportUrl field.
+func (r *inspectionRunResolver) ExportURL(ctx context.Context, obj *fundhub.InspectionRun) (string, error) {
+	return fmt.Sprintf("%s?run=%d", InspectionExportPath, obj.ID), nil
+}
+
 // ApplyProject is the resolver for the applyProject field.
 func (r *mutationResolver) ApplyProject(ctx context.Context, input fundhub.ProjectApplication) (*fundhub.Project, error) {
 	g, err := r.guardFor(ctx, "apply for project "+input.Name+" at "+input.RegionCode)
@@ -266,6 +315,17 @@ func (r *mutationResolver) DecideChange(ctx context.Context, id int64, approve b
 // ApplyChange is the resolver for the applyChange field.
 func (r *mutationResolver) ApplyChange(ctx context.Context, id int64) (*fundhub.ChangeRequest, error) {
 	return r.applyChange(ctx, id)
+}
+
+// RunInspection is the resolver for the runInspection field.
+func (r *mutationResolver) RunInspection(ctx context.Context, input fundhub.InspectionInput) (*fundhub.InspectionRun, error) {
+	g, err := r.guardFor(ctx, fmt.Sprintf("run an inspection of %s for %d",
+		input.RegionCode, input.Year))
+	if err != nil {
+		return nil, err
+	}
+
+	return r.Store.RunInspection(ctx, g, input)
 }
 
 // RaiseProblem is the resolver for the raiseProblem field.
@@ -800,6 +860,31 @@ func (r *queryResolver) Deadlines(ctx context.Context, filter *fundhub.DeadlineF
 		TotalCount: total}, nil
 }
 
+// InspectionRuns is the resolver for the inspectionRuns field.
+func (r *queryResolver) InspectionRuns(ctx context.Context, first *int, after *string) (*InspectionRunConnection, error) {
+	p, err := pageArgs(first, after)
+	if err != nil {
+		return nil, err
+	}
+
+	nodes, total, err := r.Store.InspectionRuns(ctx, ScopeFrom(ctx), p)
+	if err != nil {
+		return nil, err
+	}
+	e, info := edges(nodes, p, total, func(c string,
+		n *fundhub.InspectionRun) *InspectionRunEdge {
+		return &InspectionRunEdge{Cursor: c, Node: n}
+	})
+
+	return &InspectionRunConnection{Edges: e, Nodes: trim(nodes, p), PageInfo: info,
+		TotalCount: total}, nil
+}
+
+// InspectionRun is the resolver for the inspectionRun field.
+func (r *queryResolver) InspectionRun(ctx context.Context, id int64) (*fundhub.InspectionRun, error) {
+	return lookup(r.Store.FindInspectionRun(ctx, ScopeFrom(ctx), id))
+}
+
 // ChangeRequests is the resolver for the changeRequests field.
 func (r *queryResolver) ChangeRequests(ctx context.Context, filter *fundhub.ChangeRequestFilter, first *int, after *string) (*ChangeRequestConnection, error) {
 	return r.changeRequests(ctx, filter, first, after)
@@ -1030,6 +1115,14 @@ func (r *Resolver) ExecutionReport() ExecutionReportResolver { return &execution
 // Fund returns FundResolver implementation.
 func (r *Resolver) Fund() FundResolver { return &fundResolver{r} }
 
+// InspectionFinding returns InspectionFindingResolver implementation.
+func (r *Resolver) InspectionFinding() InspectionFindingResolver {
+	return &inspectionFindingResolver{r}
+}
+
+// InspectionRun returns InspectionRunResolver implementation.
+func (r *Resolver) InspectionRun() InspectionRunResolver { return &inspectionRunResolver{r} }
+
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
@@ -1079,6 +1172,8 @@ type (
 	deadlineResolver          struct{ *Resolver }
 	executionReportResolver   struct{ *Resolver }
 	fundResolver              struct{ *Resolver }
+	inspectionFindingResolver struct{ *Resolver }
+	inspectionRunResolver     struct{ *Resolver }
 	mutationResolver          struct{ *Resolver }
 	paymentResolver           struct{ *Resolver }
 	performanceTargetResolver struct{ *Resolver }

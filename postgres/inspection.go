@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"fundhub"
 	"fundhub/authz"
@@ -35,11 +36,11 @@ func (d *DB) RunInspection(ctx context.Context, g fundhub.Guard,
 			return fmt.Errorf("starting the inspection: %w", inputError(err))
 		}
 
-		if run.Findings, err = runChecks(ctx, tx, run, in); err != nil {
+		if run.FindingCount, err = runChecks(ctx, tx, run, in); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE inspection_runs SET findings = $2 WHERE id = $1`,
-			run.ID, run.Findings)
+			run.ID, run.FindingCount)
 		if err != nil {
 			return fmt.Errorf("counting findings of inspection %d: %w", run.ID, err)
 		}
@@ -47,7 +48,7 @@ func (d *DB) RunInspection(ctx context.Context, g fundhub.Guard,
 		return writeAudit(ctx, tx, fundhub.AuditRecord{UserID: &g.Caller().UserID,
 			Actor: g.Caller().Actor(), Action: "inspection.run", Entity: "inspection",
 			EntityID: fmt.Sprint(run.ID), RegionCode: in.RegionCode,
-			Reason: fmt.Sprintf("%d findings", run.Findings)})
+			Reason: fmt.Sprintf("%d findings", run.FindingCount)})
 	})
 	if err != nil {
 		return nil, err
@@ -91,12 +92,12 @@ func runChecks(ctx context.Context, tx *sqlx.Tx, run fundhub.InspectionRun,
 	return total, nil
 }
 
-// InspectionRuns returns one page of the inspections of regions in the
-// scope, newest first.
+// InspectionRuns returns one page of the inspections the scope sees (of its
+// regions, or of regions above them), newest first.
 func (d *DB) InspectionRuns(ctx context.Context, s fundhub.Scope,
 	p fundhub.Page) ([]*fundhub.InspectionRun, int, error) {
 	var w where
-	w.scope(s, "ir.region_code", "")
+	runScope(&w, s)
 
 	return findPage[fundhub.InspectionRun](ctx, d, inspectionRunList, &w, p)
 }
@@ -156,3 +157,31 @@ var findingList = listQuery{what: "inspection findings",
 		fi.detail`,
 	from: `inspection_findings fi`, order: `fi.check_name, fi.region_code, fi.id`,
 	key: `fi.id`}
+
+// FindInspectionRun returns the inspection with id, or ENOTFOUND when it
+// does not exist or its region lies outside the scope.
+func (d *DB) FindInspectionRun(ctx context.Context, s fundhub.Scope,
+	id int64) (*fundhub.InspectionRun, error) {
+	var w where
+	w.add("ir.id = %s", id)
+	runScope(&w, s)
+
+	return getOne[fundhub.InspectionRun](ctx, d, inspectionRunList, &w, "inspection", id)
+}
+
+// runScope shows an inspection to whoever sees its region, and to the
+// regions below it, which see the findings about themselves.
+func runScope(w *where, s fundhub.Scope) {
+	if s.All {
+		return
+	}
+	if len(s.RegionCodes) == 0 {
+		w.add("false")
+		return
+	}
+
+	roots := pq.Array(s.RegionCodes)
+	w.add(`(ir.region_code IN (`+subtreeCodes+`) OR EXISTS (SELECT 1 FROM regions sr
+		JOIN regions rr ON sr.path LIKE rr.path || '%%'
+		WHERE sr.code = ANY(%s) AND rr.code = ir.region_code))`, roots, roots)
+}

@@ -62,8 +62,8 @@ func TestDB_InspectionFindsEachDefect(t *testing.T) {
 	}
 	got, total, err := db.FindInspectionFindings(ctx, fundhub.FullScope(), run.ID, nil,
 		fundhub.Page{First: 100})
-	if err != nil || total != run.Findings {
-		t.Fatalf("findings: %d of %d, %v", total, run.Findings, err)
+	if err != nil || total != run.FindingCount {
+		t.Fatalf("findings: %d of %d, %v", total, run.FindingCount, err)
 	}
 	var checks []string
 	for _, f := range got {

@@ -71,6 +71,7 @@ func runServe(ctx context.Context, logger *slog.Logger, args []string) error {
 func newMux(db *postgres.DB, deps graph.Deps) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graph.Handler(deps))
+	mux.Handle(graph.InspectionExportPath, graph.InspectionExport(deps))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		if err := db.Ping(r.Context()); err != nil {
 			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
