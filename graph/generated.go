@@ -50,6 +50,7 @@ type ResolverRoot interface {
 	Region() RegionResolver
 	RejectedRow() RejectedRowResolver
 	ReportLine() ReportLineResolver
+	Subscription() SubscriptionResolver
 	SyncRun() SyncRunResolver
 	Unit() UnitResolver
 	User() UserResolver
@@ -581,6 +582,10 @@ type ComplexityRoot struct {
 		User      func(childComplexity int) int
 	}
 
+	Subscription struct {
+		ProblemRaised func(childComplexity int, regionUnder *string) int
+	}
+
 	SyncRun struct {
 		Connector    func(childComplexity int) int
 		Error        func(childComplexity int) int
@@ -819,6 +824,9 @@ type ReportLineResolver interface {
 	Project(ctx context.Context, objs []*fundhub.ReportLine) ([]*fundhub.Project, error)
 
 	Target(ctx context.Context, objs []*fundhub.ReportLine) ([]*fundhub.PerformanceTarget, error)
+}
+type SubscriptionResolver interface {
+	ProblemRaised(ctx context.Context, regionUnder *string) (<-chan *fundhub.Problem, error)
 }
 type SyncRunResolver interface {
 	Connector(ctx context.Context, objs []*fundhub.SyncRun) ([]*fundhub.Connector, error)
@@ -3394,6 +3402,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Session.User(childComplexity), true
 
+	case "Subscription.problemRaised":
+		if e.ComplexityRoot.Subscription.ProblemRaised == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_problemRaised_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ProblemRaised(childComplexity, args["regionUnder"].(*string)), true
+
 	case "SyncRun.connector":
 		if e.ComplexityRoot.SyncRun.Connector == nil {
 			break
@@ -3762,6 +3782,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 				Data: buf.Bytes(),
 			}
 		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -3799,6 +3836,7 @@ Every list and total covers only what the caller may see. Money is a
 schema {
   query: Query
   mutation: Mutation
+  subscription: Subscription
 }
 
 """
@@ -4981,6 +5019,16 @@ input ProblemInput {
   allocationId: ID
   title: String!
   detail: String
+}
+
+type Subscription {
+  """
+  Problems as they are raised, by people or by the monitor, that the caller
+  may see, within regionUnder when given. Over a WebSocket (graphql-ws or
+  graphql-transport-ws); send the token in the connection_init payload as
+  {"Authorization": "Bearer <token>"}.
+  """
+  problemRaised(regionUnder: String): Problem!
 }
 
 type Mutation {
@@ -7645,6 +7693,20 @@ func (ec *executionContext) field_Query_users_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_problemRaised_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "regionUnder",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionUnder"] = arg0
 	return args, nil
 }
 
@@ -19502,6 +19564,50 @@ func (ec *executionContext) fieldContext_Session_user(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_problemRaised(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_problemRaised(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().ProblemRaised(ctx, fc.Args["regionUnder"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Problem) graphql.Marshaler {
+			return ec.marshalNProblem2ᚖfundhubᚐProblem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_problemRaised(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Problem(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_problemRaised_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SyncRun_id(ctx context.Context, field graphql.CollectedField, obj *fundhub.SyncRun) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26854,6 +26960,26 @@ func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, 
 	}
 
 	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "problemRaised":
+		return ec._Subscription_problemRaised(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var syncRunImplementors = []string{"SyncRun"}

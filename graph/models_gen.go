@@ -182,6 +182,9 @@ type Session struct {
 	User      *fundhub.User `json:"user"`
 }
 
+type Subscription struct {
+}
+
 type SyncRunConnection struct {
 	Edges      []*SyncRunEdge     `json:"edges"`
 	Nodes      []*fundhub.SyncRun `json:"nodes"`

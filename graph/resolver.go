@@ -148,6 +148,8 @@ type Deps struct {
 	Auth   *auth.Service
 	Policy *authz.Authorizer
 	Logger *slog.Logger
+	// Feed announces new problems to subscriptions; nil serves none.
+	Feed *ProblemFeed
 }
 
 // Resolver is the root of the resolvers. It holds no per-request state; the

@@ -1037,6 +1037,11 @@ func (r *reportLineResolver) Target(ctx context.Context, objs []*fundhub.ReportL
 		func(l *fundhub.ReportLine) (int64, bool) { return ptr(l.TargetID) })
 }
 
+// ProblemRaised is the resolver for the problemRaised field.
+func (r *subscriptionResolver) ProblemRaised(ctx context.Context, regionUnder *string) (<-chan *fundhub.Problem, error) {
+	return r.problemRaised(ctx, regionUnder)
+}
+
 // Connector is the batch resolver for the connector field.
 func (r *syncRunResolver) Connector(ctx context.Context, objs []*fundhub.SyncRun) ([]*fundhub.Connector, error) {
 	return one(ctx, loadersFrom(ctx).connectorByID, objs,
@@ -1155,6 +1160,9 @@ func (r *Resolver) RejectedRow() RejectedRowResolver { return &rejectedRowResolv
 // ReportLine returns ReportLineResolver implementation.
 func (r *Resolver) ReportLine() ReportLineResolver { return &reportLineResolver{r} }
 
+// Subscription returns SubscriptionResolver implementation.
+func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
+
 // SyncRun returns SyncRunResolver implementation.
 func (r *Resolver) SyncRun() SyncRunResolver { return &syncRunResolver{r} }
 
@@ -1184,6 +1192,7 @@ type (
 	regionResolver            struct{ *Resolver }
 	rejectedRowResolver       struct{ *Resolver }
 	reportLineResolver        struct{ *Resolver }
+	subscriptionResolver      struct{ *Resolver }
 	syncRunResolver           struct{ *Resolver }
 	unitResolver              struct{ *Resolver }
 	userResolver              struct{ *Resolver }

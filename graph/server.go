@@ -3,12 +3,16 @@ package graph
 import (
 	"context"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"fundhub"
 	"fundhub/authz"
 	"fundhub/graph/gqlhttp"
 )
@@ -35,6 +39,8 @@ func NewServer(d Deps) *handler.Server {
 		Complexity: complexity()})
 	logger := d.Logger
 	srv := handler.New(es)
+	srv.AddTransport(transport.Websocket{InitFunc: d.initSocket,
+		KeepAlivePingInterval: 15 * time.Second})
 	tr := gqlhttp.New()
 	tr.TokenLimit = MaxTokens
 	srv.AddTransport(tr)
@@ -77,4 +83,30 @@ func Handler(d Deps) http.Handler {
 		}
 		srv.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// initSocket authenticates a WebSocket from the token its connection_init
+// payload carries ({"Authorization": "Bearer <token>"}), since browsers
+// cannot set headers on one, and sets the caller and scope of everything
+// it runs. A socket whose upgrade request carried a live token keeps it.
+func (d Deps) initSocket(ctx context.Context,
+	p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+	if CallerFrom(ctx) != nil {
+		return ctx, nil, nil
+	}
+	scheme, raw, ok := strings.Cut(p.Authorization(), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ctx, nil, fundhub.Errorf(fundhub.EUNAUTHENTICATED,
+			"send {\"Authorization\": \"Bearer <token>\"} in connection_init")
+	}
+	c, err := d.Auth.Authenticate(ctx, strings.TrimSpace(raw))
+	if err != nil {
+		return ctx, nil, err
+	}
+
+	s := d.Policy.Scope(authz.UserOf(c), authz.ActionRead)
+	ctx = WithScope(WithCaller(ctx, c), s)
+
+	// The loaders made for the upgrade request knew no caller.
+	return context.WithValue(ctx, loadersKey{}, NewLoaders(d.Store, s)), nil, nil
 }

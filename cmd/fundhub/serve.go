@@ -49,8 +49,12 @@ func runServe(ctx context.Context, logger *slog.Logger, args []string) error {
 		if err := policy.Listen(ctx, os.Getenv("DATABASE_URL")); err != nil {
 			return err
 		}
+		feed := graph.NewProblemFeed(logger)
+		if err := feed.Listen(ctx, os.Getenv("DATABASE_URL")); err != nil {
+			return err
+		}
 		deps := graph.Deps{Store: db, Syncer: disp, Auth: auth.New(db, logger),
-			Policy: policy, Logger: logger}
+			Policy: policy, Logger: logger, Feed: feed}
 
 		err = serveHTTP(ctx, logger, *addr, newMux(db, deps))
 
