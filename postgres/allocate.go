@@ -105,6 +105,10 @@ func checkAllocationInput(in fundhub.AllocationInput, now time.Time) error {
 			return fundhub.Invalid(field+".targetValue", "must not be negative")
 		case strings.TrimSpace(t.Indicator) == "":
 			return fundhub.Invalid(field+".indicator", "is required")
+		case len([]rune(t.Indicator)) > fundhub.MaxNameLength ||
+			len([]rune(t.Unit)) > 50 || tooLong(t.Level1) || tooLong(t.Level2):
+			return fundhub.Invalid(field, "indicator and levels are at most %d characters, "+
+				"unit at most 50", fundhub.MaxNameLength)
 		case strings.TrimSpace(t.Unit) == "":
 			return fundhub.Invalid(field+".unit", "a quantified target needs its unit")
 		case t.Comparator != nil && !validComparator(*t.Comparator):
@@ -194,12 +198,13 @@ func allocationOrigin(ctx context.Context, tx *sqlx.Tx, g fundhub.Guard,
 	var f allocFund
 	err := tx.GetContext(ctx, &f, `SELECT id, year, category, direction, owner_region
 		FROM funds WHERE id = $1`, in.FundID)
-	if isNoRows(err) || (err == nil &&
-		!g.Permits(authz.ActionRead, g.Caller().RegionCode, f.Direction)) {
-		return nil, nil, "", fundhub.Invalid("fundId", "no fund %d", in.FundID)
-	}
-	if err != nil {
+	if err != nil && !isNoRows(err) {
 		return nil, nil, "", fmt.Errorf("reading fund %d: %w", in.FundID, err)
+	}
+	if err != nil || !usable(ctx, tx, g, &f) {
+		// A fund the caller may not use answers as one that does not exist,
+		// before anything else about it is checked or told.
+		return nil, nil, "", fundhub.Invalid("fundId", "no fund %d", in.FundID)
 	}
 
 	if in.ParentID == nil {
@@ -228,26 +233,28 @@ func originAtSender(ctx context.Context, tx *sqlx.Tx, in fundhub.AllocationInput
 		return "", err
 	}
 	f.senderLevel = fundhub.RegionLevel(level)
-	if f.Category == fundhub.CategoryCentral {
-		return *in.FromRegion, nil
-	}
-
-	// A local or social fund belongs to one budget: money starts in it only
-	// within the subtree of its owner.
-	var inBudget bool
-	err = tx.GetContext(ctx, &inBudget, `SELECT s.path LIKE o.path || '%'
-		FROM regions s, regions o WHERE s.code = $1 AND o.code = $2`, *in.FromRegion, f.Owner)
-	if err != nil {
-		return "", fmt.Errorf("placing %s in the budget of %s: %w", *in.FromRegion, f.Owner,
-			err)
-	}
-	if !inBudget {
-		// Answered as for a fund that does not exist: the budgets of other
-		// regions are not the sender's to see.
-		return "", fundhub.Invalid("fundId", "no fund %d", in.FundID)
-	}
 
 	return *in.FromRegion, nil
+}
+
+// usable reports whether the caller may allocate money of fund f: a fund of
+// a direction they cover, and, for a local or social fund, one of the
+// budget of their own region or a region above it. Only the caller's own
+// region sends money, so this bounds every sender.
+func usable(ctx context.Context, tx *sqlx.Tx, g fundhub.Guard, f *allocFund) bool {
+	home := g.Caller().RegionCode
+	if !g.Permits(authz.ActionRead, home, f.Direction) {
+		return false
+	}
+	if f.Category == fundhub.CategoryCentral {
+		return true
+	}
+
+	var inBudget bool
+	err := tx.GetContext(ctx, &inBudget, `SELECT s.path LIKE o.path || '%'
+		FROM regions s, regions o WHERE s.code = $1 AND o.code = $2`, home, f.Owner)
+
+	return err == nil && inBudget
 }
 
 // lockParent locks the parent and sums what it has passed on.
@@ -401,7 +408,7 @@ func storeDocument(ctx context.Context, tx *sqlx.Tx, doc fundhub.DocumentInput,
 	}
 	if cur.Issuer != nil && *cur.Issuer != doc.IssuerRegion {
 		return 0, fundhub.Invalid("document.number", "document %s on record was issued by "+
-			"%s, not %s", number, *cur.Issuer, doc.IssuerRegion)
+			"another government; document numbers are unique", number)
 	}
 
 	return cur.ID, nil
@@ -455,3 +462,7 @@ func today(t time.Time) time.Time {
 }
 
 var chinaTime = time.FixedZone("CST", 8*60*60)
+
+func tooLong(s *string) bool {
+	return s != nil && len([]rune(*s)) > fundhub.MaxNameLength
+}

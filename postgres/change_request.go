@@ -122,6 +122,15 @@ func checkChanges(changes []*fundhub.LineChange, lines []*lineFacts) fundhub.Err
 		case c.PaidAmount != nil && c.PaidAmount.IsNegative():
 			errs = append(errs, fundhub.Invalid(field("paidAmount"),
 				"a cumulative payment cannot be negative"))
+		case c.PaidAmount != nil && !fundhub.Fen(*c.PaidAmount):
+			errs = append(errs, fundhub.Invalid(field("paidAmount"),
+				"is in yuan with at most two decimals (fen)"))
+		case c.ActualValue != nil && !c.ActualValue.Equal(c.ActualValue.Round(6)):
+			errs = append(errs, fundhub.Invalid(field("actualValue"),
+				"has more than six decimals"))
+		case c.Note != nil && len([]rune(*c.Note)) > fundhub.MaxTextLength:
+			errs = append(errs, fundhub.Invalid(field("note"),
+				"is longer than %d characters", fundhub.MaxTextLength))
 		}
 		seen[c.LineID] = true
 	}
@@ -206,6 +215,10 @@ func (d *DB) DecideChange(ctx context.Context, g fundhub.Guard, id int64, approv
 	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
 		cr, before, err := lockChange(ctx, tx, id)
 		if err != nil {
+			return err
+		}
+		if err := seen(g, authz.ActionDecideChange, cr.RegionCode, "", "change request",
+			id); err != nil {
 			return err
 		}
 		if err := g.Allow(authz.ActionDecideChange, fundhub.NationalCode,
