@@ -78,6 +78,13 @@ func TestRules_FireStayQuietAtTheThresholdAndClear(t *testing.T) {
 					decimal.NewFromInt(1_000_000)
 				a.ReceivedOn = day("2024-05-01")
 			}, "MINOR"},
+		{"money not passed on exactly 60 days after receipt is quiet",
+			monitor.RuleNotPassedOn, func(f *fundhub.MonitorFacts) {
+				a := &f.Allocations[0]
+				a.ToLevel, a.Children, a.Passed = fundhub.LevelCity, 1,
+					decimal.NewFromInt(1_000_000)
+				a.ReceivedOn = day("2024-05-02")
+			}, ""},
 		{"money passed on whole is quiet", monitor.RuleNotPassedOn,
 			func(f *fundhub.MonitorFacts) {
 				a := &f.Allocations[0]
