@@ -116,6 +116,9 @@ type TargetFacts struct {
 	TargetValue  decimal.Decimal  `db:"target_value"`
 	AllocationID *int64           `db:"allocation_id"`
 	Actual       *decimal.Decimal `db:"actual"`
+	// ActualYear and ActualQuarter are of the report that gave Actual.
+	ActualYear    int `db:"actual_year"`
+	ActualQuarter int `db:"actual_quarter"`
 }
 
 // ReportedPaid is what a report said was paid from an allocation by the
@@ -156,6 +159,10 @@ type Finding struct {
 type ReportingYear struct {
 	Region string `db:"region_code"`
 	Year   int    `db:"year"`
+	// FirstMoneyOn is when its first money of the year arrived (or was
+	// issued); no report is due for a quarter that ended before it. Nil
+	// when the sources gave no date.
+	FirstMoneyOn *time.Time `db:"first_money_on"`
 }
 
 // ReportFacts is when a quarter's report was first submitted.
@@ -186,8 +193,10 @@ type MonitorResult struct {
 	Ran       bool
 	Deadlines int
 	Findings  int
-	// Raised counts problems raised for the first time, Closed those
-	// closed because their condition cleared.
-	Raised int
-	Closed int
+	// Raised counts problems raised for the first time, Reopened those a
+	// rule had closed whose condition holds again, Closed those closed
+	// because their condition cleared.
+	Raised   int
+	Reopened int
+	Closed   int
 }

@@ -96,6 +96,9 @@ func reportDeadlines(f fundhub.MonitorFacts) []fundhub.Deadline {
 			if start.After(f.Today) {
 				break
 			}
+			if ry.FirstMoneyOn != nil && !start.AddDate(0, 3, 0).After(*ry.FirstMoneyOn) {
+				continue // the quarter ended before the region had money to report
+			}
 			year, quarter := ry.Year, q
 			d := fundhub.Deadline{Key: reportKey(ry.Region, ry.Year, q),
 				Kind: fundhub.DeadlineQuarterReport, RegionCode: ry.Region, Year: &year,

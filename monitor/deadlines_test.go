@@ -76,7 +76,9 @@ func TestDeadlines_OnTheRealCalendar(t *testing.T) {
 			{ID: 4, ToRegion: "330110", ToLevel: fundhub.LevelCounty, Amount: yuan("5"),
 				ReceivedOn: day("2026-12-20")},
 		},
-		Reporting: []fundhub.ReportingYear{{Region: "330106", Year: 2023}},
+		Reporting: []fundhub.ReportingYear{{Region: "330106", Year: 2023},
+			// 余杭's first money came on 1 August: no report of Q1 or Q2 is due.
+			{Region: "330110", Year: 2023, FirstMoneyOn: day("2023-08-01")}},
 		Reports: []fundhub.ReportFacts{{Region: "330106", Year: 2023, Quarter: 2,
 			SubmittedOn: day("2023-07-18")}},
 	}
@@ -103,6 +105,14 @@ func TestDeadlines_OnTheRealCalendar(t *testing.T) {
 		if got[k] != w {
 			t.Errorf("%s: got %q, want %q", k, got[k], w)
 		}
+	}
+	for _, q := range []string{"1", "2"} {
+		if v, ok := got["QUARTER_REPORT:330110:2023:"+q]; ok {
+			t.Errorf("余杭 Q%s, before its money: %q, want no deadline", q, v)
+		}
+	}
+	if _, ok := got["QUARTER_REPORT:330110:2023:3"]; !ok {
+		t.Error("余杭 Q3, after its money: no deadline")
 	}
 	beyond := got["FILING:allocation:4"]
 	if beyond[:1] != "-" || len(beyond) < 12 {

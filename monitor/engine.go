@@ -57,7 +57,7 @@ func (e *Engine) Run(ctx context.Context) (fundhub.MonitorResult, error) {
 	if e.Logger != nil {
 		e.Logger.InfoContext(ctx, "monitor run", "ran", res.Ran, "today",
 			today.Format(time.DateOnly), "deadlines", res.Deadlines, "findings", res.Findings,
-			"raised", res.Raised, "closed", res.Closed)
+			"raised", res.Raised, "reopened", res.Reopened, "closed", res.Closed)
 	}
 
 	return res, nil

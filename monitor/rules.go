@@ -167,10 +167,14 @@ func TimeProgress(year int, day time.Time, byMonths bool) decimal.Decimal {
 	return decimal.NewFromInt(elapsed * 100).Div(decimal.NewFromInt(total))
 }
 
-// slowPayment grades the money a region spends itself (no children) by how
-// far its execution rate trails time progress.
+// slowPayment grades the money a region spends itself (a county's, or
+// money for a project, not passed on) by how far its execution rate
+// trails time progress. Money a province or city holds to pass on is
+// money_not_passed_on's.
 func slowPayment(cfg Config, a fundhub.AllocationFacts, today time.Time) []fundhub.Finding {
-	if a.Children > 0 || a.ReceivedOn == nil || a.Amount.LessThan(cfg.SlowPayment.Floor) {
+	spends := a.ToLevel == fundhub.LevelCounty || a.ProjectID != nil
+	if !spends || a.Children > 0 || a.ReceivedOn == nil ||
+		a.Amount.LessThan(cfg.SlowPayment.Floor) {
 		return nil
 	}
 
@@ -198,11 +202,11 @@ func slowPayment(cfg Config, a fundhub.AllocationFacts, today time.Time) []fundh
 			cfg.SlowPayment.YellowGap, cfg.SlowPayment.RedGap)}}
 }
 
-// notPassedOn fires when a province or city still holds part of money it
-// received more than NotPassedOnDays ago and passes money on.
+// notPassedOn fires when a province or city still holds money, not meant
+// for a project of its own, that it received more than NotPassedOnDays ago.
 func notPassedOn(cfg Config, a fundhub.AllocationFacts, today time.Time) []fundhub.Finding {
 	passer := a.ToLevel == fundhub.LevelProvince || a.ToLevel == fundhub.LevelCity
-	if !passer || a.ReceivedOn == nil || a.Children == 0 ||
+	if !passer || a.ReceivedOn == nil || a.ProjectID != nil ||
 		!a.Passed.LessThan(a.Amount) ||
 		today.Sub(*a.ReceivedOn) <= time.Duration(cfg.NotPassedOnDays)*24*time.Hour {
 		return nil
@@ -285,12 +289,15 @@ func unapprovedChange(p fundhub.ProjectFacts) []fundhub.Finding {
 // outOfReserve fires while money sits with a project that is not in the
 // reserve; a stated exception is quoted, not a reason to keep quiet.
 func outOfReserve(a fundhub.AllocationFacts) []fundhub.Finding {
-	if a.ProjectStatus == nil || fundhub.InReserve(*a.ProjectStatus) {
+	// Money sent with a stated exception went outside the reserve for good:
+	// the project entering it later does not undo that.
+	if a.ProjectStatus == nil ||
+		(fundhub.InReserve(*a.ProjectStatus) && a.ReserveException == nil) {
 		return nil
 	}
 	id := a.ID
-	detail := fmt.Sprintf("Money was allocated to project %d, which is %s, not in the "+
-		"reserve.", *a.ProjectID, *a.ProjectStatus)
+	detail := fmt.Sprintf("Money was allocated to project %d outside the reserve; the "+
+		"project is now %s.", *a.ProjectID, *a.ProjectStatus)
 	if a.ReserveException != nil {
 		detail += " Stated exception: " + *a.ReserveException
 	}
@@ -312,7 +319,14 @@ func slowProgress(cfg Config, t fundhub.TargetFacts, today time.Time) []fundhub.
 		return nil
 	}
 
-	progress := TimeProgress(t.Year, today, false)
+	// The actual is as of its quarter's end: compare it with the time
+	// elapsed by then.
+	asOf := time.Date(t.ActualYear, time.Month(3*t.ActualQuarter+1), 1, 0, 0, 0, 0,
+		time.UTC).AddDate(0, 0, -1)
+	if asOf.After(today) {
+		asOf = today
+	}
+	progress := TimeProgress(t.Year, asOf, false)
 	done := t.Actual.Mul(decimal.NewFromInt(100)).Div(t.TargetValue)
 	gap := progress.Sub(done)
 	severity := ""
@@ -334,8 +348,9 @@ func slowProgress(cfg Config, t fundhub.TargetFacts, today time.Time) []fundhub.
 		Key: fmt.Sprintf("%s:target:%d", RuleSlowProgress, id), Kind: "SLOW_PROGRESS",
 		Severity: severity, RegionCode: t.Region, AllocationID: t.AllocationID,
 		Title: "绩效目标进展缓慢: " + t.Indicator,
-		Detail: fmt.Sprintf("%s reached %s of %s%s, %s%% done against time progress of "+
-			"%s%%: %s points behind.", t.Indicator, *t.Actual, t.TargetValue, unit,
+		Detail: fmt.Sprintf("%s reached %s of %s%s by the end of %d Q%d, %s%% done "+
+			"against time progress of %s%% then: %s points behind.", t.Indicator,
+			t.Actual.String(), t.TargetValue.String(), unit, t.ActualYear, t.ActualQuarter,
 			done.Round(1), progress.Round(1), gap.Round(1))}}
 }
 

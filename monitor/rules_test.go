@@ -71,6 +71,16 @@ func TestRules_FireStayQuietAtTheThresholdAndClear(t *testing.T) {
 				f.Allocations[0].ReceivedOn = nil
 				f.Allocations[0].IssuedOn = day("2024-06-01")
 			}, ""},
+		{"money a city passed nothing of 61 days after receipt", monitor.RuleNotPassedOn,
+			func(f *fundhub.MonitorFacts) {
+				a := &f.Allocations[0]
+				a.ToLevel, a.ReceivedOn = fundhub.LevelCity, day("2024-05-01")
+			}, "MINOR"},
+		{"a province's money to pass on is not graded as slow payment",
+			monitor.RuleSlowPayment, func(f *fundhub.MonitorFacts) {
+				f.Allocations[0].ToLevel = fundhub.LevelProvince
+				f.Allocations[0].Paid = decimal.Zero
+			}, ""},
 		{"money not passed on 61 days after receipt", monitor.RuleNotPassedOn,
 			func(f *fundhub.MonitorFacts) {
 				a := &f.Allocations[0]
@@ -168,25 +178,31 @@ func TestRules_TargetsReserveAndReportedPayments(t *testing.T) {
 	dec := decimal.RequireFromString
 	target := func(actual string) fundhub.TargetFacts {
 		a := dec(actual)
+		// Reported for 2024 Q2: by 30 June, 182 of 366 days, 49.73%.
 		return fundhub.TargetFacts{ID: 9, Region: "330106", Year: 2024, Indicator: "修复面积",
-			TargetValue: dec("1000"), Actual: &a}
+			TargetValue: dec("1000"), Actual: &a, ActualYear: 2024, ActualQuarter: 2}
 	}
 	applied, admitted := fundhub.ReserveApplied, fundhub.ReserveAdmitted
 	project := int64(4)
+	exception := "省政府常务会议纪要〔2024〕3号 同意先行安排"
 	tests := []struct {
 		name, rule string
 		facts      fundhub.MonitorFacts
 		want       string
 	}{
-		{"progress 30 points behind time is red", monitor.RuleSlowProgress,
-			fundhub.MonitorFacts{Targets: []fundhub.TargetFacts{target("200")}}, "MAJOR"},
+		{"progress 30 points behind its quarter's time is red", monitor.RuleSlowProgress,
+			fundhub.MonitorFacts{Targets: []fundhub.TargetFacts{target("197")}}, "MAJOR"},
 		{"progress 15 points behind is yellow", monitor.RuleSlowProgress,
-			fundhub.MonitorFacts{Targets: []fundhub.TargetFacts{target("350")}}, "MINOR"},
+			fundhub.MonitorFacts{Targets: []fundhub.TargetFacts{target("347")}}, "MINOR"},
 		{"progress just inside 15 points is quiet", monitor.RuleSlowProgress,
-			fundhub.MonitorFacts{Targets: []fundhub.TargetFacts{target("350.01")}}, ""},
+			fundhub.MonitorFacts{Targets: []fundhub.TargetFacts{target("348")}}, ""},
 		{"money with a project outside the reserve", monitor.RuleOutOfReserve,
 			fundhub.MonitorFacts{Allocations: []fundhub.AllocationFacts{{ID: 1,
 				ToRegion: "330106", ProjectID: &project, ProjectStatus: &applied}}}, "MAJOR"},
+		{"money sent with an exception stays out of the reserve", monitor.RuleOutOfReserve,
+			fundhub.MonitorFacts{Allocations: []fundhub.AllocationFacts{{ID: 1,
+				ToRegion: "330106", ProjectID: &project, ProjectStatus: &admitted,
+				ReserveException: &exception}}}, "MAJOR"},
 		{"money with a project admitted since is quiet", monitor.RuleOutOfReserve,
 			fundhub.MonitorFacts{Allocations: []fundhub.AllocationFacts{{ID: 1,
 				ToRegion: "330106", ProjectID: &project, ProjectStatus: &admitted}}}, ""},

@@ -72,10 +72,12 @@ func monitorFacts(ctx context.Context, tx *sqlx.Tx, today time.Time) (fundhub.Mo
 	if err := tx.SelectContext(ctx, &f.Paid, monitorReportedPaid); err != nil {
 		return f, fmt.Errorf("reading reported payments: %w", err)
 	}
-	if err := tx.SelectContext(ctx, &f.Reporting, `SELECT DISTINCT a.to_region AS region_code,
-		fd.year FROM allocations a JOIN regions r ON r.code = a.to_region
+	if err := tx.SelectContext(ctx, &f.Reporting, `SELECT a.to_region AS region_code,
+		fd.year, min(COALESCE(a.received_on, a.issued_on)) AS first_money_on
+		FROM allocations a JOIN regions r ON r.code = a.to_region
 		JOIN funds fd ON fd.id = a.fund_id
-		WHERE NOT a.withdrawn AND r.level IN ('CITY', 'COUNTY')`); err != nil {
+		WHERE NOT a.withdrawn AND r.level IN ('CITY', 'COUNTY')
+		GROUP BY a.to_region, fd.year`); err != nil {
 		return f, fmt.Errorf("reading reporting regions: %w", err)
 	}
 	if err := tx.SelectContext(ctx, &f.Reports, `SELECT region_code, year, quarter,
@@ -106,15 +108,18 @@ const monitorAllocations = `SELECT a.id, a.to_region, r.level AS to_level, fd.di
 		count(*) AS n FROM allocations ch
 		WHERE ch.parent_id = a.id AND NOT ch.withdrawn) c ON true
 	LEFT JOIN LATERAL (SELECT sum(p.amount) AS paid FROM payments p
-		WHERE p.allocation_id = a.id AND NOT p.withdrawn) pay ON true
+		WHERE p.allocation_id = a.id AND NOT p.withdrawn
+			AND p.paid_on <= (now() AT TIME ZONE 'Asia/Shanghai')::date) pay ON true
 	WHERE NOT a.withdrawn`
 
 // monitorTargets selects quantified targets with the latest actual value a
 // submitted report gave for each.
 const monitorTargets = `SELECT t.id, t.region_code, t.year, t.indicator, t.unit,
-	t.comparator, t.target_value, t.allocation_id, last.actual
+	t.comparator, t.target_value, t.allocation_id, last.actual, last.actual_year,
+	last.actual_quarter
 	FROM performance_targets t
-	JOIN LATERAL (SELECT rl.actual_value AS actual FROM report_lines rl
+	JOIN LATERAL (SELECT rl.actual_value AS actual, er.year AS actual_year,
+		er.quarter AS actual_quarter FROM report_lines rl
 		JOIN execution_reports er ON er.id = rl.report_id
 		WHERE rl.target_id = t.id AND rl.actual_value IS NOT NULL AND NOT rl.withdrawn
 			AND er.status IN ('SUBMITTED', 'REVIEWED', 'TRANSMITTED')

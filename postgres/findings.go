@@ -13,10 +13,10 @@ import (
 )
 
 // storeFindings raises a problem per finding not raised before (its key
-// is the problem's dedup key), updates the severity and explanation of
-// those still open, reopens those the rule itself closed, and closes the
-// open problems of rules whose finding is gone. Raising and closing are
-// audited, by the rule.
+// is the problem's dedup key; existing ones take no new id), updates the
+// severity and explanation of those still open, reopens those the rule
+// itself closed, and closes the open problems of rules whose finding is
+// gone. Raising, reopening and closing are audited, by the rule.
 func storeFindings(ctx context.Context, tx *sqlx.Tx, today time.Time, rules []string,
 	fs []fundhub.Finding, res *fundhub.MonitorResult) error {
 	doc, err := json.Marshal(findingRows(fs))
@@ -24,31 +24,46 @@ func storeFindings(ctx context.Context, tx *sqlx.Tx, today time.Time, rules []st
 		return fmt.Errorf("encoding findings: %w", err)
 	}
 
-	err = tx.GetContext(ctx, &res.Raised, `WITH x AS (SELECT * FROM jsonb_to_recordset($1)
+	var counts struct {
+		Raised   int `db:"raised"`
+		Reopened int `db:"reopened"`
+	}
+	err = tx.GetContext(ctx, &counts, `WITH x AS (SELECT * FROM jsonb_to_recordset($1)
 			AS x(rule text, key text, kind text, severity text, region text,
 			allocation bigint, project bigint, title text, detail text)),
-		up AS (INSERT INTO problems (kind, severity, region_code, project_id, allocation_id,
-			rule, dedup_key, title, detail, raised_by)
+		prev AS (SELECT pb.id, pb.dedup_key, pb.status FROM problems pb
+			JOIN x ON x.key = pb.dedup_key),
+		upd AS (UPDATE problems pb SET severity = x.severity, title = x.title,
+				detail = x.detail,
+				status = CASE WHEN pb.status = 'CLOSED' THEN 'OPEN' ELSE pb.status END,
+				resolved_at = CASE WHEN pb.status = 'CLOSED' THEN NULL
+					ELSE pb.resolved_at END,
+				resolution_note = CASE WHEN pb.status = 'CLOSED' THEN NULL
+					ELSE pb.resolution_note END
+			FROM x, prev WHERE pb.dedup_key = x.key AND prev.id = pb.id
+				AND (pb.status = 'CLOSED' OR (pb.severity, pb.title, pb.detail)
+					IS DISTINCT FROM (x.severity, x.title, x.detail))
+			RETURNING pb.id, pb.rule, pb.region_code, prev.status = 'CLOSED' AS reopened),
+		ins AS (INSERT INTO problems (kind, severity, region_code, project_id,
+				allocation_id, rule, dedup_key, title, detail, raised_by)
 			SELECT kind, severity, region, project, allocation, rule, key, title, detail,
 				'rule:' || rule FROM x
-			ON CONFLICT (dedup_key) DO UPDATE SET severity = EXCLUDED.severity,
-				title = EXCLUDED.title, detail = EXCLUDED.detail,
-				status = CASE WHEN problems.status = 'CLOSED' THEN 'OPEN'
-					ELSE problems.status END,
-				resolved_at = CASE WHEN problems.status = 'CLOSED' THEN NULL
-					ELSE problems.resolved_at END
-			WHERE problems.status = 'CLOSED' OR (problems.severity, problems.title,
-				problems.detail) IS DISTINCT FROM (EXCLUDED.severity, EXCLUDED.title,
-				EXCLUDED.detail)
-			RETURNING id, rule, region_code, (xmax = 0) AS raised),
+			WHERE NOT EXISTS (SELECT 1 FROM prev WHERE prev.dedup_key = x.key)
+			ON CONFLICT (dedup_key) DO NOTHING
+			RETURNING id, rule, region_code),
 		audit AS (INSERT INTO audit_log (actor, action, entity, entity_id, region_code,
 				reason)
 			SELECT 'rule:' || rule, 'problem.raise', 'problem', id::text, region_code,
-				'raised by the monitor' FROM up WHERE raised)
-		SELECT count(*) FROM up WHERE raised`, doc)
+				'raised by the monitor' FROM ins
+			UNION ALL
+			SELECT 'rule:' || rule, 'problem.reopen', 'problem', id::text, region_code,
+				'the condition holds again' FROM upd WHERE reopened)
+		SELECT (SELECT count(*) FROM ins) AS raised,
+			(SELECT count(*) FROM upd WHERE reopened) AS reopened`, doc)
 	if err != nil {
 		return fmt.Errorf("raising problems: %w", err)
 	}
+	res.Raised, res.Reopened = counts.Raised, counts.Reopened
 
 	err = tx.GetContext(ctx, &res.Closed, `WITH gone AS (UPDATE problems pb
 			SET status = 'CLOSED', resolved_at = now(),

@@ -50,12 +50,11 @@ var inspectionChecks = []struct{ name, query string }{
 		sampled("a.project_id")},
 	{"money_without_targets", `SELECT $1, 'money_without_targets', 'MINOR', a.to_region,
 		f.direction, a.id, a.project_id, NULL, NULL, NULL,
-		format('Allocation %s of %s yuan carries no performance target, though the money '
-			|| 'it passes on carries some.', a.id, a.amount)
+		format('Allocation %s of %s yuan carries no performance target: targets travel '
+			|| 'with the money.', a.id, a.amount)
 		FROM allocations a JOIN funds f ON f.id = a.fund_id
 		WHERE NOT a.withdrawn AND f.year = $3
 			AND a.to_region IN (SELECT code FROM scope_regions)
-			AND EXISTS (SELECT 1 FROM performance_targets t WHERE t.allocation_id = a.parent_id)
 			AND NOT EXISTS (SELECT 1 FROM performance_targets t WHERE t.allocation_id = a.id)
 			AND ` + sampled("a.project_id")},
 	{"targets_without_money", `SELECT $1, 'targets_without_money', 'MINOR', t.region_code,
@@ -110,7 +109,9 @@ var inspectionChecks = []struct{ name, query string }{
 			AND make_date($3, 1, 1) + make_interval(months => 3 * q.quarter)
 				<= (now() AT TIME ZONE 'Asia/Shanghai')::date
 			AND EXISTS (SELECT 1 FROM allocations a JOIN funds f ON f.id = a.fund_id
-				WHERE a.to_region = r.code AND f.year = $3 AND NOT a.withdrawn)
+				WHERE a.to_region = r.code AND f.year = $3 AND NOT a.withdrawn
+					AND COALESCE(a.received_on, a.issued_on, make_date($3, 1, 1))
+						< make_date($3, 1, 1) + make_interval(months => 3 * q.quarter))
 			AND NOT EXISTS (SELECT 1 FROM execution_reports er WHERE er.region_code = r.code
 				AND er.year = $3 AND er.quarter = q.quarter
 				AND er.status IN ('SUBMITTED', 'REVIEWED', 'TRANSMITTED'))`},

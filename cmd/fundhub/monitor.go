@@ -34,8 +34,8 @@ func runMonitor(ctx context.Context, logger *slog.Logger, args []string) error {
 			fmt.Println("another monitor run is in progress; nothing done")
 			return nil
 		}
-		fmt.Printf("monitor: %d deadlines, %d findings; %d problems raised, %d closed\n",
-			res.Deadlines, res.Findings, res.Raised, res.Closed)
+		fmt.Printf("monitor: %d deadlines, %d findings; %d problems raised, %d reopened, "+
+			"%d closed\n", res.Deadlines, res.Findings, res.Raised, res.Reopened, res.Closed)
 
 		return nil
 	})
