@@ -205,3 +205,15 @@ func (s *Service) dummy() string {
 
 	return s.dummyHash
 }
+
+// Live reports whether the token the caller presented still works, for
+// connections that outlive a request: a subscription ends when it does not.
+func (s *Service) Live(ctx context.Context, c *fundhub.Caller) bool {
+	live, err := s.Store.TokenLive(ctx, c.TokenID)
+	if err != nil {
+		s.Logger.WarnContext(ctx, "checking a token; taking it as dead", "token_id",
+			c.TokenID, "err", err)
+	}
+
+	return err == nil && live
+}

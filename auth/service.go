@@ -40,6 +40,7 @@ type Store interface {
 	RevokeToken(ctx context.Context, id int64, rec fundhub.AuditRecord) (*fundhub.Token, error)
 	Audit(ctx context.Context, rec fundhub.AuditRecord) error
 	Secret(ctx context.Context, name string) ([]byte, error)
+	TokenLive(ctx context.Context, id int64) (bool, error)
 	UpdateUser(ctx context.Context, username, set string, args []any,
 		rec fundhub.AuditRecord) (*fundhub.User, error)
 	CheckRoles(ctx context.Context, roles []string) error

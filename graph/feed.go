@@ -95,7 +95,8 @@ func (f *ProblemFeed) Subscribe(ctx context.Context) <-chan int64 {
 // with the caller's scope, so a problem out of sight is never sent.
 func (r *Resolver) problemRaised(ctx context.Context,
 	regionUnder *string) (<-chan *fundhub.Problem, error) {
-	if CallerFrom(ctx) == nil {
+	c := CallerFrom(ctx)
+	if c == nil {
 		return nil, fundhub.Errorf(fundhub.EUNAUTHENTICATED, "sign in first")
 	}
 	if r.Feed == nil {
@@ -107,20 +108,53 @@ func (r *Resolver) problemRaised(ctx context.Context,
 	out := make(chan *fundhub.Problem, 16)
 	go func() {
 		defer close(out)
-		for id := range ids {
-			p, err := r.Store.FindProblem(ctx, s, id)
-			if err != nil || !r.within(p.RegionCode, regionUnder) {
-				continue
-			}
+		// The token is checked again before every problem sent and every
+		// half minute: a revoked token or a disabled user ends the stream.
+		tick := time.NewTicker(30 * time.Second)
+		defer tick.Stop()
+		for {
+			var id int64
+			var ok bool
 			select {
-			case out <- p:
 			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if !r.Auth.Live(ctx, c) {
+					return
+				}
+				continue
+			case id, ok = <-ids:
+				if !ok {
+					return
+				}
+			}
+			if !r.send(ctx, c, s, id, regionUnder, out) {
 				return
 			}
 		}
 	}()
 
 	return out, nil
+}
+
+// send passes problem id to out when the caller may see it; it reports
+// false when the stream must end: the token died or the caller left.
+func (r *Resolver) send(ctx context.Context, c *fundhub.Caller, s fundhub.Scope, id int64,
+	regionUnder *string, out chan<- *fundhub.Problem) bool {
+	p, err := r.Store.FindProblem(ctx, s, id)
+	if err != nil || !r.within(p.RegionCode, regionUnder) {
+		return true
+	}
+	if !r.Auth.Live(ctx, c) {
+		return false
+	}
+
+	select {
+	case out <- p:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // within reports whether region lies in the subtree of under, when given.

@@ -80,4 +80,19 @@ func TestSubscription_ProblemsRaisedWithinTheScope(t *testing.T) {
 	if m.Type != "next" || got["title"] != "西湖的问题" {
 		t.Errorf("first event: %+v, want 西湖's problem only", m)
 	}
+
+	// Signing out ends the stream at the next problem, not later.
+	if _, r := postAs(t, srv.URL, county, `mutation { logout }`, nil); len(r.Errors) > 0 {
+		t.Fatal(r.Errors)
+	}
+	// A problem already on its way before the logout may still arrive.
+	for late := 0; ; late++ {
+		m := read()
+		if m.Type == "complete" {
+			break
+		}
+		if m.Type != "next" || late > 1 {
+			t.Fatalf("after logout: %+v, want the subscription completed", m)
+		}
+	}
 }

@@ -293,3 +293,18 @@ func mustJSON(v any) []byte {
 
 	return b
 }
+
+// TokenLive reports whether the token with id still works: not revoked,
+// not expired, its user not disabled. Long-lived connections ask it, so a
+// revocation reaches them too.
+func (d *DB) TokenLive(ctx context.Context, id int64) (bool, error) {
+	var live bool
+	err := d.db.GetContext(ctx, &live, `SELECT EXISTS (SELECT 1 FROM auth_tokens t
+		JOIN users u ON u.id = t.user_id WHERE t.id = $1 AND t.revoked_at IS NULL
+		AND t.expires_at > now() AND NOT u.disabled)`, id)
+	if err != nil {
+		return false, fmt.Errorf("checking token %d: %w", id, err)
+	}
+
+	return live, nil
+}
