@@ -166,3 +166,24 @@ func TestProblems_SummaryRollsUpWithinTheScope(t *testing.T) {
 		}
 	}
 }
+
+func TestProblems_FilterValuesNoProblemCanHaveAreRefused(t *testing.T) {
+	db := pgtest.New(t)
+	d := newDeps(t, db, db, nil)
+	srv := httptest.NewServer(graph.Handler(d))
+	t.Cleanup(srv.Close)
+	zj := signIn(t, d, "zj", "330000", fundhub.DepartmentFinance, authz.RoleFinance)
+
+	tests := []struct{ query, field string }{
+		{`{ problems(filter: {severity: "major"}) { totalCount } }`, "filter.severity"},
+		{`{ problems(filter: {status: "BOGUS"}) { totalCount } }`, "filter.status"},
+		{`{ problems(filter: {minAgeDays: -1}) { totalCount } }`, "filter.minAgeDays"},
+		{`{ problemSummary(regionUnder: "330100", level: PROVINCE) { open } }`, "level"},
+		{`{ problemSummary(regionUnder: "999999") { open } }`, "regionUnder"},
+	}
+	for _, tt := range tests {
+		if _, r := postAs(t, srv.URL, zj, tt.query, nil); field(r) != tt.field {
+			t.Errorf("%s: %+v, want BAD_USER_INPUT on %s", tt.query, r.Errors, tt.field)
+		}
+	}
+}

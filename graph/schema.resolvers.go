@@ -810,6 +810,9 @@ func (r *queryResolver) Problems(ctx context.Context, filter *fundhub.ProblemFil
 		return nil, err
 	}
 
+	if err := checkProblemFilter(derefOr(filter)); err != nil {
+		return nil, err
+	}
 	nodes, total, err := r.Store.FindProblems(ctx, ScopeFrom(ctx), derefOr(filter), p)
 	if err != nil {
 		return nil, err
@@ -831,6 +834,10 @@ func (r *queryResolver) ProblemSummary(ctx context.Context, regionUnder *string,
 	var lv fundhub.RegionLevel
 	if level != nil {
 		lv = *level
+	}
+
+	if err := r.checkSummaryLevel(regionUnder, lv); err != nil {
+		return nil, err
 	}
 
 	return r.Store.ProblemSummaries(ctx, ScopeFrom(ctx), derefOr(regionUnder), lv)
@@ -1039,6 +1046,10 @@ func (r *reportLineResolver) Target(ctx context.Context, objs []*fundhub.ReportL
 
 // ProblemRaised is the resolver for the problemRaised field.
 func (r *subscriptionResolver) ProblemRaised(ctx context.Context, regionUnder *string) (<-chan *fundhub.Problem, error) {
+	if regionUnder != nil && r.Policy.Depth(*regionUnder) < 0 {
+		return nil, fundhub.Invalid("regionUnder", "no region with code %q", *regionUnder)
+	}
+
 	return r.problemRaised(ctx, regionUnder)
 }
 

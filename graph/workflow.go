@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -56,4 +57,42 @@ func (r *Resolver) handleProblem(ctx context.Context, id int64, step fundhub.Pro
 	}
 
 	return r.Store.HandleProblem(ctx, g, id, step, text)
+}
+
+// checkProblemFilter refuses filter values no problem can have, so a
+// dashboard with a typo hears so instead of showing no problems.
+func checkProblemFilter(f fundhub.ProblemFilter) error {
+	severities := []string{"INFO", "MINOR", "MAJOR", "CRITICAL"}
+	statuses := []string{"OPEN", "ACKNOWLEDGED", "RESOLVED", "CLOSED"}
+	switch {
+	case f.Severity != nil && !slices.Contains(severities, *f.Severity):
+		return fundhub.Invalid("filter.severity", "must be one of %v", severities)
+	case f.Status != nil && !slices.Contains(statuses, *f.Status):
+		return fundhub.Invalid("filter.status", "must be one of %v", statuses)
+	case f.MinAgeDays != nil && (*f.MinAgeDays < 0 || *f.MinAgeDays > 36500):
+		return fundhub.Invalid("filter.minAgeDays", "must lie between 0 and 36500")
+	}
+
+	return nil
+}
+
+// checkSummaryLevel refuses a level above regionUnder: its rows would be
+// labelled with a region wider than what they count.
+func (r *Resolver) checkSummaryLevel(regionUnder *string, level fundhub.RegionLevel) error {
+	if regionUnder == nil {
+		return nil
+	}
+	depth := r.Policy.Depth(*regionUnder)
+	if depth < 0 {
+		return fundhub.Invalid("regionUnder", "no region with code %q", *regionUnder)
+	}
+	if level == "" {
+		level = fundhub.LevelProvince
+	}
+	if level.Depth() < depth {
+		return fundhub.Invalid("level", "%s lies above %s; ask for its level or below",
+			level, *regionUnder)
+	}
+
+	return nil
 }

@@ -36,3 +36,19 @@ func TestLoadConfig(t *testing.T) {
 		t.Error("a red gap below the yellow one was accepted")
 	}
 }
+
+func TestLoadConfig_RefusesMisspeltKeysAndNegativeTolerance(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"typo.yaml":      "slowPayment:\n  yelowGap: 5\n",
+		"tolerance.yaml": "paidTolerance: -1\n",
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := monitor.LoadConfig(p); err == nil {
+			t.Errorf("%s was accepted", name)
+		}
+	}
+}

@@ -1,7 +1,10 @@
 package monitor
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -115,6 +118,14 @@ var lateRules = map[fundhub.DeadlineKind]string{
 	fundhub.DeadlineQuarterReport: RuleLateReport,
 }
 
+// lateWhat says in words what each deadline asks for.
+var lateWhat = map[fundhub.DeadlineKind]string{
+	fundhub.DeadlinePassOn:        "Passing on",
+	fundhub.DeadlineFiling:        "Filing the breakdown of",
+	fundhub.DeadlineTargetFiling:  "Filing the decomposed targets of",
+	fundhub.DeadlineQuarterReport: "Filing",
+}
+
 var lateTitles = map[fundhub.DeadlineKind]string{
 	fundhub.DeadlinePassOn:        "资金未在30日内下达",
 	fundhub.DeadlineFiling:        "资金细化结果未在30日内报备",
@@ -134,6 +145,9 @@ func lateDeadline(cfg Config, d fundhub.Deadline, today time.Time) []fundhub.Fin
 		severity = "MAJOR"
 	}
 	what := "the allocation"
+	if d.AllocationID != nil {
+		what = fmt.Sprintf("allocation %d", *d.AllocationID)
+	}
 	if d.Year != nil {
 		what = fmt.Sprintf("the report of %d Q%d", *d.Year, *d.Quarter)
 	}
@@ -141,8 +155,8 @@ func lateDeadline(cfg Config, d fundhub.Deadline, today time.Time) []fundhub.Fin
 	return []fundhub.Finding{{Rule: lateRules[d.Kind], Key: "late:" + d.Key, Kind: "LATE",
 		Severity: severity, RegionCode: d.RegionCode, AllocationID: d.AllocationID,
 		Title: lateTitles[d.Kind],
-		Detail: fmt.Sprintf("%s was due on %s for %s and is not done: %d days late "+
-			"(MAJOR from %d days).", d.Kind, d.DueOn.Format(time.DateOnly), what, days,
+		Detail: fmt.Sprintf("%s %s was due on %s and is not done: %d days late (MAJOR "+
+			"beyond %d days).", lateWhat[d.Kind], what, d.DueOn.Format(time.DateOnly), days,
 			cfg.LateMajorDays)}}
 }
 
@@ -379,14 +393,19 @@ func LoadConfig(path string) (Config, error) {
 	if err != nil {
 		return cfg, fmt.Errorf("reading monitor config: %w", err)
 	}
-	if err := yaml.Unmarshal(b, &cfg); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true) // a misspelt key is an error, not a silent default
+	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
 		return cfg, fmt.Errorf("parsing monitor config %s: %w", path, err)
 	}
 	sp := cfg.SlowPayment
 	if sp.YellowGap.IsNegative() || sp.RedGap.LessThan(sp.YellowGap) ||
-		sp.Floor.IsNegative() || cfg.NotPassedOnDays < 0 || cfg.NotReceivedDays < 0 {
+		sp.Floor.IsNegative() || cfg.NotPassedOnDays < 0 || cfg.NotReceivedDays < 0 ||
+		cfg.PaidTolerance.IsNegative() || cfg.LateMajorDays < 0 ||
+		cfg.SlowProgress.YellowGap.IsNegative() ||
+		cfg.SlowProgress.RedGap.LessThan(cfg.SlowProgress.YellowGap) {
 		return cfg, fmt.Errorf("monitor config %s: gaps must satisfy 0 <= yellowGap <= "+
-			"redGap, and floor and days must not be negative", path)
+			"redGap, and floor, days and tolerance must not be negative", path)
 	}
 
 	return cfg, nil

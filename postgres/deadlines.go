@@ -219,7 +219,7 @@ var deadlineList = listQuery{what: "deadlines",
 		dl.quarter, dl.starts_on, dl.due_on, dl.met_on, dl.note, ` + deadlineState +
 		` AS state, COALESCE(dl.met_on, ` + deadlineToday + `) - dl.due_on AS late_days`,
 	from:  `deadlines dl JOIN regions rg ON rg.code = dl.region_code`,
-	order: `dl.due_on NULLS FIRST, dl.region_code, dl.id`, key: `dl.id`}
+	order: `dl.due_on NULLS LAST, dl.region_code, dl.id`, key: `dl.id`}
 
 // FindDeadlines returns one page of the deadlines that match f, the
 // earliest due first, and the count of all that match. The scope hides
