@@ -1,6 +1,10 @@
 package fundhub
 
-import "time"
+import (
+	"time"
+
+	"github.com/shopspring/decimal"
+)
 
 // InspectionInput asks for a data-quality inspection (数据质量监督检查) of the
 // subtree of RegionCode for Year: every project, or, with SampleSize, a
@@ -40,4 +44,13 @@ type InspectionFinding struct {
 	ReportID     *int64     `db:"report_id"`
 	TargetID     *int64     `db:"target_id"`
 	Detail       string     `db:"detail"`
+}
+
+// EvaluationInput records what a performance evaluation (绩效评价) found a
+// target reached.
+type EvaluationInput struct {
+	TargetID    int64
+	Value       decimal.Decimal
+	EvaluatedOn time.Time
+	Note        *string
 }

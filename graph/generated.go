@@ -320,6 +320,7 @@ type ComplexityRoot struct {
 		Login                 func(childComplexity int, username string, password string) int
 		Logout                func(childComplexity int) int
 		RaiseProblem          func(childComplexity int, input fundhub.ProblemInput) int
+		RecordEvaluation      func(childComplexity int, input fundhub.EvaluationInput) int
 		ReprocessRejectedRows func(childComplexity int, connector string) int
 		RequestChange         func(childComplexity int, reportID int64, changes []*fundhub.LineChange, reason string) int
 		ResolveProblem        func(childComplexity int, id int64, note string) int
@@ -731,6 +732,7 @@ type MutationResolver interface {
 	DecideChange(ctx context.Context, id int64, approve bool, note string) (*fundhub.ChangeRequest, error)
 	ApplyChange(ctx context.Context, id int64) (*fundhub.ChangeRequest, error)
 	RunInspection(ctx context.Context, input fundhub.InspectionInput) (*fundhub.InspectionRun, error)
+	RecordEvaluation(ctx context.Context, input fundhub.EvaluationInput) (*fundhub.PerformanceTarget, error)
 	RaiseProblem(ctx context.Context, input fundhub.ProblemInput) (*fundhub.Problem, error)
 	AcknowledgeProblem(ctx context.Context, id int64) (*fundhub.Problem, error)
 	CommentOnProblem(ctx context.Context, id int64, body string) (*fundhub.Problem, error)
@@ -2060,6 +2062,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RaiseProblem(childComplexity, args["input"].(fundhub.ProblemInput)), true
+	case "Mutation.recordEvaluation":
+		if e.ComplexityRoot.Mutation.RecordEvaluation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordEvaluation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordEvaluation(childComplexity, args["input"].(fundhub.EvaluationInput)), true
 	case "Mutation.reprocessRejectedRows":
 		if e.ComplexityRoot.Mutation.ReprocessRejectedRows == nil {
 			break
@@ -3718,6 +3731,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ConnectorInput", ec.unmarshalInputConnectorInput),
 			graphql.NewInputUnmarshaler("DeadlineFilter", ec.unmarshalInputDeadlineFilter),
 			graphql.NewInputUnmarshaler("DocumentInput", ec.unmarshalInputDocumentInput),
+			graphql.NewInputUnmarshaler("EvaluationInput", ec.unmarshalInputEvaluationInput),
 			graphql.NewInputUnmarshaler("FundFilter", ec.unmarshalInputFundFilter),
 			graphql.NewInputUnmarshaler("InspectionInput", ec.unmarshalInputInspectionInput),
 			graphql.NewInputUnmarshaler("LineChangeInput", ec.unmarshalInputLineChangeInput),
@@ -4448,6 +4462,14 @@ type InspectionRunConnection {
   totalCount: Int!
 }
 
+"What an evaluation found a target reached, in the target's unit."
+input EvaluationInput {
+  targetId: ID!
+  value: Decimal!
+  evaluatedOn: Date!
+  note: String
+}
+
 "What to inspect: a region's subtree for a year; with sampleSize and seed, a spot check."
 input InspectionInput {
   regionCode: String!
@@ -5098,6 +5120,12 @@ type Mutation {
   review at the region. The findings are kept and can be exported.
   """
   runInspection(input: InspectionInput!): InspectionRun!
+  """
+  Records what a performance evaluation (绩效评价) found a target reached;
+  review, by a level above the target's region. Inspections compare it with
+  what the reports said. Returns the target.
+  """
+  recordEvaluation(input: EvaluationInput!): PerformanceTarget!
   "Raises a problem on a region, project or allocation the caller can see."
   raiseProblem(input: ProblemInput!): Problem!
   "The level above acknowledges a problem (review, above its region)."
@@ -6740,6 +6768,20 @@ func (ec *executionContext) field_Mutation_raiseProblem_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (fundhub.ProblemInput, error) {
 			return ec.unmarshalNProblemInput2fundhubᚐProblemInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordEvaluation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (fundhub.EvaluationInput, error) {
+			return ec.unmarshalNEvaluationInput2fundhubᚐEvaluationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13320,6 +13362,50 @@ func (ec *executionContext) fieldContext_Mutation_runInspection(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_runInspection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordEvaluation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordEvaluation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordEvaluation(ctx, fc.Args["input"].(fundhub.EvaluationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.PerformanceTarget) graphql.Marshaler {
+			return ec.marshalNPerformanceTarget2ᚖfundhubᚐPerformanceTarget(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordEvaluation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PerformanceTarget(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordEvaluation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22436,6 +22522,69 @@ func UnmarshalDocumentInput(ctx context.Context, raw any) (fundhub.DocumentInput
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputEvaluationInput(ctx context.Context, obj any) (fundhub.EvaluationInput, error) {
+	var it fundhub.EvaluationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"targetId", "value", "evaluatedOn", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "targetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetId"))
+			data, err := ec.unmarshalNID2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetID = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		case "evaluatedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evaluatedOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EvaluatedOn = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEvaluationInput unmarshals raw into the EvaluationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEvaluationInput(ctx context.Context, raw any) (fundhub.EvaluationInput, error) {
+	var out fundhub.EvaluationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EvaluationInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputFundFilter(ctx context.Context, obj any) (fundhub.FundFilter, error) {
 	var it fundhub.FundFilter
 	if obj == nil {
@@ -25196,6 +25345,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "runInspection":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_runInspection(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordEvaluation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordEvaluation(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -28264,6 +28420,11 @@ func (ec *executionContext) marshalNDirection2fundhubᚐDirection(ctx context.Co
 
 func (ec *executionContext) unmarshalNDocumentInput2fundhubᚐDocumentInput(ctx context.Context, v any) (fundhub.DocumentInput, error) {
 	res, err := ec.unmarshalInputDocumentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNEvaluationInput2fundhubᚐEvaluationInput(ctx context.Context, v any) (fundhub.EvaluationInput, error) {
+	res, err := ec.unmarshalInputEvaluationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -92,3 +92,30 @@ func TestInspection_RunQueryAndExportWithinTheScope(t *testing.T) {
 		t.Errorf("the county's export holds %d rows, as many as the province's", len(rows))
 	}
 }
+
+func TestEvaluation_RecordedByTheLevelAbove(t *testing.T) {
+	db := pgtest.New(t)
+	if _, err := db.SQL().Exec(`INSERT INTO performance_targets (id, region_code, year,
+		indicator, unit, target_value) VALUES (1, '330106', 2024, '修复面积', '公顷', 50)`); err != nil {
+		t.Fatal(err)
+	}
+	d := newDeps(t, db, db, nil)
+	srv := httptest.NewServer(graph.Handler(d))
+	t.Cleanup(srv.Close)
+	county := signIn(t, d, "xh", "330106", fundhub.DepartmentFinance, authz.RoleFinance)
+	city := signIn(t, d, "hz", "330100", fundhub.DepartmentFinance, authz.RoleFinance)
+	q := `mutation { recordEvaluation(input: {targetId: 1, value: "45",
+		evaluatedOn: "2025-03-01"}) { id } }`
+
+	if _, r := postAs(t, srv.URL, county, q, nil); code(r) != fundhub.EFORBIDDEN {
+		t.Errorf("the county evaluating itself: %+v, want FORBIDDEN", r.Errors)
+	}
+	if _, r := postAs(t, srv.URL, city, q, nil); len(r.Errors) > 0 {
+		t.Errorf("the city evaluating its county: %+v", r.Errors)
+	}
+	var n int
+	pgtest.Get(t, db, &n, `SELECT count(*) FROM target_evaluations`)
+	if n != 1 {
+		t.Errorf("evaluations: %d, want 1", n)
+	}
+}

@@ -96,6 +96,8 @@ type Store interface {
 	HandleProblem(ctx context.Context, g fundhub.Guard, id int64, step fundhub.ProblemStep,
 		text string) (*fundhub.Problem, error)
 	FindProblem(ctx context.Context, s fundhub.Scope, id int64) (*fundhub.Problem, error)
+	RecordEvaluation(ctx context.Context, g fundhub.Guard,
+		in fundhub.EvaluationInput) (int64, error)
 	RunInspection(ctx context.Context, g fundhub.Guard,
 		in fundhub.InspectionInput) (*fundhub.InspectionRun, error)
 	InspectionRuns(ctx context.Context, s fundhub.Scope,

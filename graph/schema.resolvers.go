@@ -328,6 +328,25 @@ func (r *mutationResolver) RunInspection(ctx context.Context, input fundhub.Insp
 	return r.Store.RunInspection(ctx, g, input)
 }
 
+// RecordEvaluation is the resolver for the recordEvaluation field.
+func (r *mutationResolver) RecordEvaluation(ctx context.Context, input fundhub.EvaluationInput) (*fundhub.PerformanceTarget, error) {
+	g, err := r.guardFor(ctx, fmt.Sprintf("record an evaluation of target %d",
+		input.TargetID))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.Store.RecordEvaluation(ctx, g, input); err != nil {
+		return nil, err
+	}
+
+	ts, err := r.Store.TargetsByIDs(ctx, fundhub.FullScope(), []int64{input.TargetID})
+	if err != nil || len(ts) == 0 {
+		return nil, err
+	}
+
+	return ts[0], nil
+}
+
 // RaiseProblem is the resolver for the raiseProblem field.
 func (r *mutationResolver) RaiseProblem(ctx context.Context, input fundhub.ProblemInput) (*fundhub.Problem, error) {
 	g, err := r.guardFor(ctx, "raise a problem at "+input.RegionCode)

@@ -115,6 +115,23 @@ var inspectionChecks = []struct{ name, query string }{
 			AND NOT EXISTS (SELECT 1 FROM execution_reports er WHERE er.region_code = r.code
 				AND er.year = $3 AND er.quarter = q.quarter
 				AND er.status IN ('SUBMITTED', 'REVIEWED', 'TRANSMITTED'))`},
+	{"actual_differs_from_evaluation", `SELECT $1, 'actual_differs_from_evaluation',
+		'MINOR', t.region_code, f.direction, t.allocation_id, t.project_id, NULL,
+		last.report_id, t.id,
+		format('Reports gave %s for %s (%s Q%s); the evaluation of %s found %s.',
+			last.actual, t.indicator, last.year, last.quarter, ev.evaluated_on, ev.value)
+		FROM performance_targets t LEFT JOIN funds f ON f.id = t.fund_id
+		JOIN LATERAL (SELECT e.value, e.evaluated_on FROM target_evaluations e
+			WHERE e.target_id = t.id ORDER BY e.evaluated_on DESC, e.id DESC LIMIT 1) ev
+			ON true
+		JOIN LATERAL (SELECT rl.actual_value AS actual, er.id AS report_id, er.year,
+			er.quarter FROM report_lines rl JOIN execution_reports er ON er.id = rl.report_id
+			WHERE rl.target_id = t.id AND rl.actual_value IS NOT NULL AND NOT rl.withdrawn
+				AND er.status IN ('SUBMITTED', 'REVIEWED', 'TRANSMITTED')
+			ORDER BY er.year DESC, er.quarter DESC, rl.id DESC LIMIT 1) last ON true
+		WHERE t.year = $3 AND t.region_code IN (SELECT code FROM scope_regions)
+			AND abs(last.actual - ev.value) > 0.05 * greatest(abs(ev.value), 1) AND ` +
+		sampled("t.project_id")},
 	{"actual_far_above_target", `SELECT $1, 'actual_far_above_target', 'MINOR',
 		er.region_code, f.direction, t.allocation_id, t.project_id, NULL, er.id, t.id,
 		format('The report of %s Q%s gives %s for %s against a target of %s, more than '

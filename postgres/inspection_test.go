@@ -4,6 +4,9 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
 
 	"fundhub"
 	"fundhub/postgres/pgtest"
@@ -50,11 +53,20 @@ func TestDB_InspectionFindsEachDefect(t *testing.T) {
 			(2, 2, '330106', 1, 2024, '修复面积', '公顷', 50),
 			(3, NULL, '330106', 1, 2024, '治理点', '处', NULL);
 		INSERT INTO payments (allocation_id, region_code, amount, paid_on) VALUES
-			(2, '330106', 10, '2099-01-01');`)
+			(2, '330106', 10, '2099-01-01');
+		INSERT INTO execution_reports (id, region_code, year, quarter, status)
+		VALUES (1, '330106', 2024, 4, 'SUBMITTED');
+		INSERT INTO report_lines (report_id, target_id, actual_value, unit)
+		VALUES (1, 2, 40, '公顷');`)
 	if err != nil {
 		t.Fatal(err)
 	}
 
+	if _, err := db.RecordEvaluation(ctx, openGuard{}, fundhub.EvaluationInput{TargetID: 2,
+		Value: decimal.NewFromInt(30), EvaluatedOn: time.Date(2025, 3, 1, 0, 0, 0, 0,
+			time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
 	run, err := db.RunInspection(ctx, openGuard{}, fundhub.InspectionInput{
 		RegionCode: "330000", Year: 2024})
 	if err != nil {
@@ -71,7 +83,8 @@ func TestDB_InspectionFindsEachDefect(t *testing.T) {
 	}
 	for _, want := range []string{"allocation_outside_reserve", "allocation_without_document",
 		"malformed_document_number", "money_without_targets", "targets_without_money",
-		"target_not_quantified", "payment_in_future", "report_missing"} {
+		"target_not_quantified", "payment_in_future", "report_missing",
+		"actual_differs_from_evaluation"} {
 		if !slices.Contains(checks, want) {
 			t.Errorf("no %s finding among %v", want, checks)
 		}
