@@ -82,7 +82,8 @@ func nationalAdmin(t *testing.T, d graph.Deps) http.Handler {
 	t.Helper()
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
-	tok := signIn(t, d, "tester-"+hex.EncodeToString(b), fundhub.NationalCode, fundhub.DepartmentMinistrySupport,
+	tok := signIn(t, d, "tester-"+hex.EncodeToString(b), fundhub.NationalCode,
+		fundhub.DepartmentMinistrySupport,
 		authz.RoleFinance, authz.RoleAdmin)
 
 	return asCaller(graph.Handler(d), tok)

@@ -63,7 +63,8 @@ func monitorFacts(ctx context.Context, tx *sqlx.Tx, today time.Time) (fundhub.Mo
 		return f, fmt.Errorf("reading allocations: %w", err)
 	}
 	if err := tx.SelectContext(ctx, &f.Projects, `SELECT id, region_code, reserve_status,
-		approval_ref FROM projects WHERE reserve_status IN ('ADJUSTED', 'TERMINATED')`); err != nil {
+		approval_ref FROM projects
+		WHERE reserve_status IN ('ADJUSTED', 'TERMINATED')`); err != nil {
 		return f, fmt.Errorf("reading projects: %w", err)
 	}
 	if err := tx.SelectContext(ctx, &f.Targets, monitorTargets); err != nil {

@@ -126,7 +126,8 @@ func (d *DB) missingTarget(ctx context.Context, tx *sqlx.Tx, g fundhub.Guard,
 	err := tx.GetContext(ctx, &pid, `INSERT INTO problems (kind, severity, region_code,
 		allocation_id, rule, dedup_key, title, detail, raised_by)
 		VALUES ('DATA_INCONSISTENCY', 'MINOR', $1, $2, 'targets_not_decomposed',
-		$3, $4, $5, $6) RETURNING id`, in.ToRegion, id, fmt.Sprintf("targets_not_decomposed:%d", id),
+		$3, $4, $5, $6) RETURNING id`, in.ToRegion, id,
+		fmt.Sprintf("targets_not_decomposed:%d", id),
 		fmt.Sprintf("资金下达未同步分解绩效目标 (allocation %d)", id),
 		fmt.Sprintf("The allocation does not break down the parent's target %d (%s); "+
 			"targets must travel with the money.", p.ID, p.Indicator), g.Caller().Actor())

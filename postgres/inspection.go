@@ -30,7 +30,8 @@ func (d *DB) RunInspection(ctx context.Context, g fundhub.Guard,
 			return err
 		}
 		err := tx.GetContext(ctx, &run, `INSERT INTO inspection_runs (region_code, year,
-			sample_size, seed, started_by) VALUES ($1, $2, $3, $4, $5) RETURNING `+inspectionRunCols,
+			sample_size, seed, started_by) VALUES ($1, $2, $3, $4, $5)
+			RETURNING `+inspectionRunCols,
 			in.RegionCode, in.Year, in.SampleSize, in.Seed, g.Caller().Actor())
 		if err != nil {
 			return fmt.Errorf("starting the inspection: %w", inputError(err))
@@ -57,7 +58,8 @@ func (d *DB) RunInspection(ctx context.Context, g fundhub.Guard,
 	return &run, nil
 }
 
-const inspectionRunCols = `id, region_code, year, sample_size, seed, started_by, started_at, findings`
+const inspectionRunCols = `id, region_code, year, sample_size, seed, started_by,
+	started_at, findings`
 
 func checkInspection(in fundhub.InspectionInput, thisYear int) error {
 	switch {
