@@ -217,3 +217,18 @@ func (s *Service) Live(ctx context.Context, c *fundhub.Caller) bool {
 
 	return err == nil && live
 }
+
+// Refresh returns the caller as they are now, for connections that outlive
+// a request: their roles may have changed, their token been revoked. An
+// EUNAUTHENTICATED error when the token no longer works.
+func (s *Service) Refresh(ctx context.Context, c *fundhub.Caller) (*fundhub.Caller, error) {
+	fresh, err := s.Store.CallerByTokenID(ctx, c.TokenID)
+	if fundhub.ErrorCode(err) == fundhub.ENOTFOUND {
+		return nil, errBadToken
+	}
+	if err != nil {
+		return nil, fmt.Errorf("refreshing a caller: %w", err)
+	}
+
+	return fresh, nil
+}

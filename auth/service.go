@@ -41,6 +41,7 @@ type Store interface {
 	Audit(ctx context.Context, rec fundhub.AuditRecord) error
 	Secret(ctx context.Context, name string) ([]byte, error)
 	TokenLive(ctx context.Context, id int64) (bool, error)
+	CallerByTokenID(ctx context.Context, id int64) (*fundhub.Caller, error)
 	UpdateUser(ctx context.Context, username, set string, args []any,
 		rec fundhub.AuditRecord) (*fundhub.User, error)
 	CheckRoles(ctx context.Context, roles []string) error

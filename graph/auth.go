@@ -18,6 +18,10 @@ type callerKey struct{}
 
 type clientKey struct{}
 
+// socketKey marks the context of a WebSocket, whose caller is refreshed
+// before every operation.
+type socketKey struct{}
+
 // WithCaller returns a context carrying who makes the request.
 func WithCaller(ctx context.Context, c *fundhub.Caller) context.Context {
 	return context.WithValue(ctx, callerKey{}, c)
@@ -101,6 +105,18 @@ func (g authGate) InterceptOperation(ctx context.Context,
 		return next(ctx)
 	}
 
+	if ctx.Value(socketKey{}) != nil {
+		// A socket outlives the request that opened it: take the caller
+		// as they are now, with the scope and loaders that go with them.
+		fresh, err := g.deps.Auth.Refresh(ctx, c)
+		if err != nil {
+			return errorResponse(fundhub.ErrorCode(err), fundhub.ErrorMessage(err))
+		}
+		c = fresh
+		s := g.deps.Policy.Scope(authz.UserOf(c), authz.ActionRead)
+		ctx = WithScope(WithCaller(ctx, c), s)
+		ctx = context.WithValue(ctx, loadersKey{}, NewLoaders(g.deps.Store, s))
+	}
 	what := fmt.Sprintf("%s %s {%s}", oc.Operation.Operation, oc.OperationName,
 		strings.Join(fields, " "))
 	if err := g.deps.Auth.Used(ctx, c, what); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/lib/pq"
 
 	"fundhub"
+	"fundhub/authz"
 )
 
 // ProblemChannel is the notification channel the problems table announces
@@ -102,14 +103,14 @@ func (r *Resolver) problemRaised(ctx context.Context,
 	if r.Feed == nil {
 		return nil, fundhub.Errorf(fundhub.EINTERNAL, "subscriptions are not served here")
 	}
-	s := ScopeFrom(ctx)
 	ids := r.Feed.Subscribe(ctx)
 
 	out := make(chan *fundhub.Problem, 16)
 	go func() {
 		defer close(out)
-		// The token is checked again before every problem sent and every
-		// half minute: a revoked token or a disabled user ends the stream.
+		// The caller is taken as they are now before every problem sent, and
+		// the token checked every half minute: a revoked token or a disabled
+		// user ends the stream, changed roles change what it sends.
 		tick := time.NewTicker(30 * time.Second)
 		defer tick.Stop()
 		for {
@@ -128,7 +129,7 @@ func (r *Resolver) problemRaised(ctx context.Context,
 					return
 				}
 			}
-			if !r.send(ctx, c, s, id, regionUnder, out) {
+			if !r.send(ctx, c, id, regionUnder, out) {
 				return
 			}
 		}
@@ -137,16 +138,19 @@ func (r *Resolver) problemRaised(ctx context.Context,
 	return out, nil
 }
 
-// send passes problem id to out when the caller may see it; it reports
-// false when the stream must end: the token died or the caller left.
-func (r *Resolver) send(ctx context.Context, c *fundhub.Caller, s fundhub.Scope, id int64,
+// send passes problem id to out when the caller, as they are now, may see
+// it; it reports false when the stream must end: the token died or the
+// caller left.
+func (r *Resolver) send(ctx context.Context, c *fundhub.Caller, id int64,
 	regionUnder *string, out chan<- *fundhub.Problem) bool {
+	fresh, err := r.Auth.Refresh(ctx, c)
+	if err != nil {
+		return false
+	}
+	s := r.Policy.Scope(authz.UserOf(fresh), authz.ActionRead)
 	p, err := r.Store.FindProblem(ctx, s, id)
 	if err != nil || !r.within(p.RegionCode, regionUnder) {
 		return true
-	}
-	if !r.Auth.Live(ctx, c) {
-		return false
 	}
 
 	select {

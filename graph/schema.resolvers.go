@@ -832,6 +832,10 @@ func (r *queryResolver) Problems(ctx context.Context, filter *fundhub.ProblemFil
 	if err := checkProblemFilter(derefOr(filter)); err != nil {
 		return nil, err
 	}
+	if f := derefOr(filter); f.RegionUnder != nil && r.Policy.Depth(*f.RegionUnder) < 0 {
+		return nil, fundhub.Invalid("filter.regionUnder", "no region with code %q",
+			*f.RegionUnder)
+	}
 	nodes, total, err := r.Store.FindProblems(ctx, ScopeFrom(ctx), derefOr(filter), p)
 	if err != nil {
 		return nil, err

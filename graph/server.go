@@ -92,7 +92,7 @@ func Handler(d Deps) http.Handler {
 func (d Deps) initSocket(ctx context.Context,
 	p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 	if CallerFrom(ctx) != nil {
-		return ctx, nil, nil
+		return context.WithValue(ctx, socketKey{}, true), nil, nil
 	}
 	scheme, raw, ok := strings.Cut(p.Authorization(), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
@@ -104,9 +104,7 @@ func (d Deps) initSocket(ctx context.Context,
 		return ctx, nil, err
 	}
 
-	s := d.Policy.Scope(authz.UserOf(c), authz.ActionRead)
-	ctx = WithScope(WithCaller(ctx, c), s)
-
-	// The loaders made for the upgrade request knew no caller.
-	return context.WithValue(ctx, loadersKey{}, NewLoaders(d.Store, s)), nil, nil
+	// Every operation on the socket refreshes the caller (authGate), so a
+	// revoked token or changed roles reach it too.
+	return context.WithValue(WithCaller(ctx, c), socketKey{}, true), nil, nil
 }

@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -94,5 +95,14 @@ func TestSubscription_ProblemsRaisedWithinTheScope(t *testing.T) {
 		if m.Type != "next" || late > 1 {
 			t.Fatalf("after logout: %+v, want the subscription completed", m)
 		}
+	}
+
+	// The socket itself no longer acts for the caller.
+	send(msg{ID: "2", Type: "subscribe", Payload: map[string]any{
+		"query": `{ me { username } }`}})
+	m = read()
+	errs, _ := m.Payload["errors"].([]any)
+	if len(errs) == 0 || !strings.Contains(fmt.Sprint(errs), "UNAUTHENTICATED") {
+		t.Errorf("a query on the socket after logout: %+v, want UNAUTHENTICATED", m)
 	}
 }

@@ -64,7 +64,11 @@ func (r *Resolver) handleProblem(ctx context.Context, id int64, step fundhub.Pro
 func checkProblemFilter(f fundhub.ProblemFilter) error {
 	severities := []string{"INFO", "MINOR", "MAJOR", "CRITICAL"}
 	statuses := []string{"OPEN", "ACKNOWLEDGED", "RESOLVED", "CLOSED"}
+	kinds := []string{"SLOW_PAYMENT", "SLOW_PROGRESS", "UNAPPROVED_CHANGE", "MISUSE",
+		"DATA_INCONSISTENCY", "OUT_OF_RESERVE", "LATE", "OTHER"}
 	switch {
+	case f.Kind != nil && !slices.Contains(kinds, *f.Kind):
+		return fundhub.Invalid("filter.kind", "must be one of %v", kinds)
 	case f.Severity != nil && !slices.Contains(severities, *f.Severity):
 		return fundhub.Invalid("filter.severity", "must be one of %v", severities)
 	case f.Status != nil && !slices.Contains(statuses, *f.Status):

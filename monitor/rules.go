@@ -398,6 +398,10 @@ func LoadConfig(path string) (Config, error) {
 	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
 		return cfg, fmt.Errorf("parsing monitor config %s: %w", path, err)
 	}
+	var extra any
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return cfg, fmt.Errorf("monitor config %s: one YAML document, please", path)
+	}
 	sp := cfg.SlowPayment
 	if sp.YellowGap.IsNegative() || sp.RedGap.LessThan(sp.YellowGap) ||
 		sp.Floor.IsNegative() || cfg.NotPassedOnDays < 0 || cfg.NotReceivedDays < 0 ||

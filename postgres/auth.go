@@ -308,3 +308,27 @@ func (d *DB) TokenLive(ctx context.Context, id int64) (bool, error) {
 
 	return live, nil
 }
+
+// CallerByTokenID returns the caller holding the live token with id, as
+// they are now: their roles and unit may have changed since the token was
+// presented. ENOTFOUND when the token no longer works.
+func (d *DB) CallerByTokenID(ctx context.Context, id int64) (*fundhub.Caller, error) {
+	var r struct {
+		UserID   int64          `db:"user_id"`
+		Username string         `db:"username"`
+		Region   string         `db:"region_code"`
+		Roles    pq.StringArray `db:"roles"`
+		Kind     string         `db:"kind"`
+	}
+	err := d.db.GetContext(ctx, &r, `SELECT u.id AS user_id, u.username, n.region_code,
+		u.roles, t.kind FROM auth_tokens t
+		JOIN users u ON u.id = t.user_id JOIN units n ON n.id = u.unit_id
+		WHERE t.id = $1 AND t.revoked_at IS NULL AND t.expires_at > now()
+		AND NOT u.disabled`, id)
+	if err != nil {
+		return nil, notFound(err, "token", id)
+	}
+
+	return &fundhub.Caller{UserID: r.UserID, Username: r.Username, RegionCode: r.Region,
+		Roles: []string(r.Roles), TokenID: id, TokenKind: fundhub.TokenKind(r.Kind)}, nil
+}

@@ -179,17 +179,17 @@ func storeDeadlines(ctx context.Context, tx *sqlx.Tx, ds []fundhub.Deadline) err
 			AS x(key text, kind text, region text, allocation bigint, direction text,
 			year int, quarter int, starts date, due date, met date, note text)),
 		gone AS (DELETE FROM deadlines d WHERE NOT EXISTS (
-			SELECT 1 FROM x WHERE x.key = d.key))
+			SELECT 1 FROM x WHERE x.key = d.key)),
+		upd AS (UPDATE deadlines d SET starts_on = x.starts, due_on = x.due,
+				met_on = x.met, note = x.note, direction = x.direction, computed_at = now()
+			FROM x WHERE d.key = x.key AND (d.starts_on, d.due_on, d.met_on, d.note,
+				d.direction) IS DISTINCT FROM (x.starts, x.due, x.met, x.note, x.direction))
+		-- Only new subjects are inserted, so existing ones draw no new ids.
 		INSERT INTO deadlines (key, kind, region_code, allocation_id, direction, year,
 			quarter, starts_on, due_on, met_on, note)
 		SELECT key, kind, region, allocation, direction, year, quarter, starts, due, met,
-			note FROM x
-		ON CONFLICT (key) DO UPDATE SET starts_on = EXCLUDED.starts_on,
-			due_on = EXCLUDED.due_on, met_on = EXCLUDED.met_on, note = EXCLUDED.note,
-			direction = EXCLUDED.direction, computed_at = now()
-		WHERE (deadlines.starts_on, deadlines.due_on, deadlines.met_on, deadlines.note)
-			IS DISTINCT FROM (EXCLUDED.starts_on, EXCLUDED.due_on, EXCLUDED.met_on,
-			EXCLUDED.note)`, doc)
+			note FROM x WHERE NOT EXISTS (SELECT 1 FROM deadlines d WHERE d.key = x.key)
+		ON CONFLICT (key) DO NOTHING`, doc)
 	if err != nil {
 		return fmt.Errorf("storing deadlines: %w", err)
 	}

@@ -109,9 +109,12 @@ var inspectionChecks = []struct{ name, query string }{
 			AND make_date($3, 1, 1) + make_interval(months => 3 * q.quarter)
 				<= (now() AT TIME ZONE 'Asia/Shanghai')::date
 			AND EXISTS (SELECT 1 FROM allocations a JOIN funds f ON f.id = a.fund_id
-				WHERE a.to_region = r.code AND f.year = $3 AND NOT a.withdrawn
-					AND COALESCE(a.received_on, a.issued_on, make_date($3, 1, 1))
-						< make_date($3, 1, 1) + make_interval(months => 3 * q.quarter))
+				WHERE a.to_region = r.code AND f.year = $3 AND NOT a.withdrawn)
+			AND COALESCE((SELECT min(COALESCE(a.received_on, a.issued_on))
+					FROM allocations a JOIN funds f ON f.id = a.fund_id
+					WHERE a.to_region = r.code AND f.year = $3 AND NOT a.withdrawn),
+				make_date($3, 1, 1))
+				< make_date($3, 1, 1) + make_interval(months => 3 * q.quarter)
 			AND NOT EXISTS (SELECT 1 FROM execution_reports er WHERE er.region_code = r.code
 				AND er.year = $3 AND er.quarter = q.quarter
 				AND er.status IN ('SUBMITTED', 'REVIEWED', 'TRANSMITTED'))`},
