@@ -106,3 +106,68 @@ func TestSubscription_ProblemsRaisedWithinTheScope(t *testing.T) {
 		t.Errorf("a query on the socket after logout: %+v, want UNAUTHENTICATED", m)
 	}
 }
+
+func TestSubscription_FollowsTheCallersRolesAsTheyAreNow(t *testing.T) {
+	db := pgtest.New(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	d := newDeps(t, db, db, nil)
+	var name string
+	pgtest.Get(t, db, &name, `SELECT current_database()`)
+	d.Feed = graph.NewProblemFeed(d.Logger)
+	if err := d.Feed.Listen(ctx, pgtest.URL(t, name)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SQL().Exec(`
+		INSERT INTO funds (id, name, year, category, direction, owner_region)
+		VALUES (1, '地灾防治', 2024, 'CENTRAL', 'GEOHAZARD', '100000');
+		INSERT INTO allocations (id, fund_id, from_region, to_region, amount, source)
+		VALUES (1, 1, '330100', '330106', 100, 'CENTRAL_TRANSFER');`); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(graph.Handler(d))
+	t.Cleanup(srv.Close)
+	city := signIn(t, d, "hz", "330100", fundhub.DepartmentFinance, authz.RoleFinance)
+
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"),
+		&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.CloseNow()
+	write := func(v any) {
+		if err := wsjson.Write(ctx, conn, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(map[string]any{"type": "connection_init",
+		"payload": map[string]any{"Authorization": "Bearer " + city}})
+	var m map[string]any
+	if err := wsjson.Read(ctx, conn, &m); err != nil || m["type"] != "connection_ack" {
+		t.Fatalf("init: %v %v", m, err)
+	}
+	write(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
+		"query": `subscription { problemRaised { title } }`}})
+
+	// The city's finance department becomes its ecological department.
+	if _, err := db.SQL().Exec(`UPDATE users SET roles = '{eco_restoration}'
+		WHERE username = 'hz'`); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for ctx.Err() == nil {
+			_, _ = db.SQL().ExecContext(ctx, `INSERT INTO problems (kind, region_code,
+				allocation_id, title, raised_by) VALUES ('OTHER', '330106', 1, '地灾资金问题',
+				'test'), ('OTHER', '330106', NULL, '区域问题', 'test')`)
+			time.Sleep(300 * time.Millisecond)
+		}
+	}()
+
+	if err := wsjson.Read(ctx, conn, &m); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(m["payload"]); !strings.Contains(got, "区域问题") {
+		t.Errorf("first event after the roles changed: %v, want the region's problem, "+
+			"not the geohazard one", m)
+	}
+}
