@@ -1,43 +1,22 @@
 package fundhub_test
 
 import (
-	"encoding/csv"
-	"os"
 	"testing"
 	"time"
 
 	"fundhub"
+	"fundhub/refdata"
 )
 
-// realCalendar reads the holiday calendar shipped in refdata/.
+// realCalendar is the holiday calendar shipped in refdata/.
 func realCalendar(t *testing.T) *fundhub.Calendar {
 	t.Helper()
-	f, err := os.Open("refdata/holidays.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
+	c, err := refdata.EmbeddedCalendar()
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	var days []fundhub.CalendarDay
-	years := map[int]bool{}
-	for _, r := range rows[1:] {
-		d, err := time.Parse(time.DateOnly, r[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		days = append(days, fundhub.CalendarDay{Day: d, Name: r[1], OffDay: r[2] == "true"})
-		years[d.Year()] = true
-	}
-	var ys []int
-	for y := range years {
-		ys = append(ys, y)
-	}
-
-	return fundhub.NewCalendar(days, ys)
+	return c
 }
 
 func day(s string) time.Time {

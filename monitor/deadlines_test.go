@@ -1,8 +1,6 @@
 package monitor_test
 
 import (
-	"encoding/csv"
-	"os"
 	"testing"
 	"time"
 
@@ -10,33 +8,17 @@ import (
 
 	"fundhub"
 	"fundhub/monitor"
+	"fundhub/refdata"
 )
 
 func calendar(t *testing.T) *fundhub.Calendar {
 	t.Helper()
-	f, err := os.Open("../refdata/holidays.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
+	c, err := refdata.EmbeddedCalendar()
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	var days []fundhub.CalendarDay
-	years := map[int]bool{}
-	for _, r := range rows[1:] {
-		d := day(r[0])
-		days = append(days, fundhub.CalendarDay{Day: *d, Name: r[1], OffDay: r[2] == "true"})
-		years[d.Year()] = true
-	}
-	var ys []int
-	for y := range years {
-		ys = append(ys, y)
-	}
-
-	return fundhub.NewCalendar(days, ys)
+	return c
 }
 
 func day(s string) *time.Time {

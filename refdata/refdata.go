@@ -204,3 +204,28 @@ func field(rec []string, cols map[string]int, name string) string {
 
 	return strings.TrimSpace(rec[i])
 }
+
+// EmbeddedCalendar returns the working-day calendar of the holiday list
+// shipped in the binary, covering the years it lists: for tools and tests
+// that count working days without a database.
+func EmbeddedCalendar() (*fundhub.Calendar, error) {
+	b, _, err := Embedded(HolidaysFile)
+	if err != nil {
+		return nil, err
+	}
+	days, err := ParseHolidays(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+
+	seen := map[int]bool{}
+	var years []int
+	for _, d := range days {
+		if y := d.Day.Year(); !seen[y] {
+			seen[y] = true
+			years = append(years, y)
+		}
+	}
+
+	return fundhub.NewCalendar(days, years), nil
+}
