@@ -105,7 +105,7 @@ func checkChanges(changes []*fundhub.LineChange, lines []*lineFacts) fundhub.Err
 	}
 
 	var errs fundhub.Errors
-	seen := make(map[int64]bool)
+	changed := make(map[int64]bool)
 	for i, c := range changes {
 		field := func(f string) string { return fmt.Sprintf("changes[%d].%s", i, f) }
 		l := byID[c.LineID]
@@ -113,7 +113,7 @@ func checkChanges(changes []*fundhub.LineChange, lines []*lineFacts) fundhub.Err
 		case l == nil:
 			errs = append(errs, fundhub.Invalid(field("lineId"),
 				"line %d is not a line of this report", c.LineID))
-		case seen[c.LineID]:
+		case changed[c.LineID]:
 			errs = append(errs, fundhub.Invalid(field("lineId"),
 				"line %d is changed twice; put both changes in one", c.LineID))
 		case !changesLine(c, l):
@@ -132,7 +132,7 @@ func checkChanges(changes []*fundhub.LineChange, lines []*lineFacts) fundhub.Err
 			errs = append(errs, fundhub.Invalid(field("note"),
 				"is longer than %d characters", fundhub.MaxTextLength))
 		}
-		seen[c.LineID] = true
+		changed[c.LineID] = true
 	}
 
 	return errs

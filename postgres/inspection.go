@@ -119,16 +119,19 @@ func (d *DB) FindInspectionFindings(ctx context.Context, s fundhub.Scope, runID 
 }
 
 // EachInspectionFinding calls fn with every finding of the run the scope
-// sees, in order, reading them in batches so an export of a national run
-// never holds them all.
+// sees, in id order, reading them in batches keyed on the last id so an
+// export of a national run never holds them all nor counts them again.
 func (d *DB) EachInspectionFinding(ctx context.Context, s fundhub.Scope, runID int64,
 	fn func(*fundhub.InspectionFinding) error) error {
 	const batch = 1000
-	for offset := 0; ; offset += batch {
-		rows, _, err := d.FindInspectionFindings(ctx, s, runID, nil,
-			fundhub.Page{First: batch, Offset: offset})
-		if err != nil {
-			return err
+	w := findingWhere(s, runID, nil)
+	q := `SELECT ` + findingList.cols + ` FROM ` + findingList.from + ` ` + w.sql() +
+		` AND fi.id > $` + fmt.Sprint(len(w.args)+1) + ` ORDER BY fi.id LIMIT ` +
+		fmt.Sprint(batch)
+	for after := int64(0); ; {
+		var rows []*fundhub.InspectionFinding
+		if err := d.db.SelectContext(ctx, &rows, q, append(w.args, after)...); err != nil {
+			return fmt.Errorf("exporting findings of inspection %d: %w", runID, err)
 		}
 		for _, r := range rows {
 			if err := fn(r); err != nil {
@@ -138,6 +141,7 @@ func (d *DB) EachInspectionFinding(ctx context.Context, s fundhub.Scope, runID i
 		if len(rows) < batch {
 			return nil
 		}
+		after = rows[len(rows)-1].ID
 	}
 }
 
