@@ -442,6 +442,7 @@ func (d *DB) FindChangeRequests(ctx context.Context, s fundhub.Scope,
 	opt(&w, "cr.status = %s", f.Status)
 	opt(&w, "cr.entity_id = %s", f.ReportID)
 	w.scope(s, "cr.region_code", "")
+	someChangeVisible(&w, s)
 
 	rows, total, err := findPage[changeRow](ctx, d, changeList, &w, p)
 	if err != nil {
@@ -464,6 +465,7 @@ func (d *DB) ChangeRequestsByReport(ctx context.Context, s fundhub.Scope,
 	w.add("cr.entity = %s", reportEntity)
 	w.add("cr.entity_id = ANY(%s)", int64s(ids))
 	w.scope(s, "cr.region_code", "")
+	someChangeVisible(&w, s)
 
 	var rows []*changeRow
 	err := d.db.SelectContext(ctx, &rows, `SELECT `+changeCols+` FROM `+changeList.from+
@@ -520,4 +522,26 @@ func (d *DB) hideLineChanges(ctx context.Context, s fundhub.Scope,
 	}
 
 	return nil
+}
+
+// someChangeVisible keeps, for a scope that names directions, only the
+// change requests that change at least one line of those directions: a
+// request wholly about another department's lines, reason included, is
+// that department's business.
+func someChangeVisible(w *where, s fundhub.Scope) {
+	if s.All || len(s.Directions) == 0 {
+		return
+	}
+
+	dirs := directionArray(s.Directions)
+	w.add(`EXISTS (SELECT 1 FROM jsonb_array_elements(cr.changes) ch
+		JOIN report_lines rl ON rl.id = (ch->>'line_id')::bigint
+		WHERE (rl.project_id IS NULL OR EXISTS (SELECT 1 FROM projects lp
+				WHERE lp.id = rl.project_id AND lp.direction = ANY(%s)))
+			AND (rl.allocation_id IS NULL OR EXISTS (SELECT 1 FROM allocations la
+				JOIN funds lf ON lf.id = la.fund_id
+				WHERE la.id = rl.allocation_id AND lf.direction = ANY(%s)))
+			AND (rl.target_id IS NULL OR EXISTS (SELECT 1 FROM performance_targets lt
+				JOIN funds tf ON tf.id = lt.fund_id
+				WHERE lt.id = rl.target_id AND tf.direction = ANY(%s))))`, dirs, dirs, dirs)
 }
