@@ -14,13 +14,28 @@ import (
 	"fundhub"
 	"fundhub/authz"
 	"fundhub/graph"
+	"fundhub/postgres"
 	"fundhub/postgres/pgtest"
 )
 
-func TestSubscription_ProblemsRaisedWithinTheScope(t *testing.T) {
-	db := pgtest.New(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
+// wsMsg is a message of the graphql-transport-ws protocol.
+type wsMsg struct {
+	ID      string         `json:"id,omitempty"`
+	Type    string         `json:"type"`
+	Payload map[string]any `json:"payload,omitempty"`
+}
+
+// socket is a signed-in graphql-transport-ws connection of a test.
+type socket struct {
+	t    *testing.T
+	ctx  context.Context
+	conn *websocket.Conn
+}
+
+// feedDeps returns the GraphQL edge over db with a problem feed listening
+// on db's own database, until ctx ends.
+func feedDeps(t *testing.T, ctx context.Context, db *postgres.DB) graph.Deps {
+	t.Helper()
 	d := newDeps(t, db, db, nil)
 	var name string
 	pgtest.Get(t, db, &name, `SELECT current_database()`)
@@ -28,40 +43,57 @@ func TestSubscription_ProblemsRaisedWithinTheScope(t *testing.T) {
 	if err := d.Feed.Listen(ctx, pgtest.URL(t, name)); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(graph.Handler(d))
-	t.Cleanup(srv.Close)
-	county := signIn(t, d, "xh", "330106", fundhub.DepartmentFinance, authz.RoleFinance)
 
+	return d
+}
+
+// dial opens a socket to srv and signs it in with token.
+func dial(t *testing.T, ctx context.Context, srv *httptest.Server, token string) *socket {
+	t.Helper()
 	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"),
 		&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.CloseNow()
-	type msg struct {
-		ID      string         `json:"id,omitempty"`
-		Type    string         `json:"type"`
-		Payload map[string]any `json:"payload,omitempty"`
-	}
-	send := func(m msg) {
-		if err := wsjson.Write(ctx, conn, m); err != nil {
-			t.Fatal(err)
-		}
-	}
-	read := func() msg {
-		var m msg
-		if err := wsjson.Read(ctx, conn, &m); err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}
+	t.Cleanup(func() { conn.CloseNow() })
 
-	send(msg{Type: "connection_init", Payload: map[string]any{
-		"Authorization": "Bearer " + county}})
-	if m := read(); m.Type != "connection_ack" {
+	s := &socket{t: t, ctx: ctx, conn: conn}
+	s.send(wsMsg{Type: "connection_init", Payload: map[string]any{
+		"Authorization": "Bearer " + token}})
+	if m := s.read(); m.Type != "connection_ack" {
 		t.Fatalf("init: %+v", m)
 	}
-	send(msg{ID: "1", Type: "subscribe", Payload: map[string]any{
+
+	return s
+}
+
+func (s *socket) send(m wsMsg) {
+	s.t.Helper()
+	if err := wsjson.Write(s.ctx, s.conn, m); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+func (s *socket) read() wsMsg {
+	s.t.Helper()
+	var m wsMsg
+	if err := wsjson.Read(s.ctx, s.conn, &m); err != nil {
+		s.t.Fatal(err)
+	}
+
+	return m
+}
+
+func TestSubscription_ProblemsRaisedWithinTheScope(t *testing.T) {
+	db := pgtest.New(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	d := feedDeps(t, ctx, db)
+	srv := httptest.NewServer(graph.Handler(d))
+	t.Cleanup(srv.Close)
+	county := signIn(t, d, "xh", "330106", fundhub.DepartmentFinance, authz.RoleFinance)
+	ws := dial(t, ctx, srv, county)
+	ws.send(wsMsg{ID: "1", Type: "subscribe", Payload: map[string]any{
 		"query": `subscription { problemRaised { title region { code } } }`}})
 	// The subscription holds once the server has taken it, and a problem
 	// raised before then is not sent: raise a pair, the neighbour's first,
@@ -75,7 +107,7 @@ func TestSubscription_ProblemsRaisedWithinTheScope(t *testing.T) {
 		}
 	}()
 
-	m := read()
+	m := ws.read()
 	data, _ := m.Payload["data"].(map[string]any)
 	got, _ := data["problemRaised"].(map[string]any)
 	if m.Type != "next" || got["title"] != "西湖的问题" {
@@ -88,7 +120,7 @@ func TestSubscription_ProblemsRaisedWithinTheScope(t *testing.T) {
 	}
 	// A problem already on its way before the logout may still arrive.
 	for late := 0; ; late++ {
-		m := read()
+		m := ws.read()
 		if m.Type == "complete" {
 			break
 		}
@@ -98,9 +130,9 @@ func TestSubscription_ProblemsRaisedWithinTheScope(t *testing.T) {
 	}
 
 	// The socket itself no longer acts for the caller.
-	send(msg{ID: "2", Type: "subscribe", Payload: map[string]any{
+	ws.send(wsMsg{ID: "2", Type: "subscribe", Payload: map[string]any{
 		"query": `{ me { username } }`}})
-	m = read()
+	m = ws.read()
 	errs, _ := m.Payload["errors"].([]any)
 	if len(errs) == 0 || !strings.Contains(fmt.Sprint(errs), "UNAUTHENTICATED") {
 		t.Errorf("a query on the socket after logout: %+v, want UNAUTHENTICATED", m)
@@ -111,13 +143,7 @@ func TestSubscription_FollowsTheCallersRolesAsTheyAreNow(t *testing.T) {
 	db := pgtest.New(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	d := newDeps(t, db, db, nil)
-	var name string
-	pgtest.Get(t, db, &name, `SELECT current_database()`)
-	d.Feed = graph.NewProblemFeed(d.Logger)
-	if err := d.Feed.Listen(ctx, pgtest.URL(t, name)); err != nil {
-		t.Fatal(err)
-	}
+	d := feedDeps(t, ctx, db)
 	if _, err := db.SQL().Exec(`
 		INSERT INTO funds (id, name, year, category, direction, owner_region)
 		VALUES (1, '地灾防治', 2024, 'CENTRAL', 'GEOHAZARD', '100000');
@@ -129,24 +155,8 @@ func TestSubscription_FollowsTheCallersRolesAsTheyAreNow(t *testing.T) {
 	t.Cleanup(srv.Close)
 	city := signIn(t, d, "hz", "330100", fundhub.DepartmentFinance, authz.RoleFinance)
 
-	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"),
-		&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.CloseNow()
-	write := func(v any) {
-		if err := wsjson.Write(ctx, conn, v); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write(map[string]any{"type": "connection_init",
-		"payload": map[string]any{"Authorization": "Bearer " + city}})
-	var m map[string]any
-	if err := wsjson.Read(ctx, conn, &m); err != nil || m["type"] != "connection_ack" {
-		t.Fatalf("init: %v %v", m, err)
-	}
-	write(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
+	ws := dial(t, ctx, srv, city)
+	ws.send(wsMsg{ID: "1", Type: "subscribe", Payload: map[string]any{
 		"query": `subscription { problemRaised { title } }`}})
 
 	// The city's finance department becomes its ecological department.
@@ -163,10 +173,8 @@ func TestSubscription_FollowsTheCallersRolesAsTheyAreNow(t *testing.T) {
 		}
 	}()
 
-	if err := wsjson.Read(ctx, conn, &m); err != nil {
-		t.Fatal(err)
-	}
-	if got := fmt.Sprint(m["payload"]); !strings.Contains(got, "区域问题") {
+	m := ws.read()
+	if got := fmt.Sprint(m.Payload); !strings.Contains(got, "区域问题") {
 		t.Errorf("first event after the roles changed: %v, want the region's problem, "+
 			"not the geohazard one", m)
 	}
