@@ -158,7 +158,7 @@ func TestTokens_ExpireAndRevokeAtOnce(t *testing.T) {
 	var uid int64
 	pgtest.Get(t, db, &uid, `SELECT id FROM users WHERE username = 'li'`)
 
-	// A session made 13 hours ago has expired.
+	// A login made 13 hours ago has expired.
 	s.Now = func() time.Time { return time.Now().Add(-13 * time.Hour) }
 	old, err := s.Login(ctx, "li", password, "x")
 	if err != nil {

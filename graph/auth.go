@@ -174,15 +174,15 @@ func (r *Resolver) allowed(ctx context.Context, action, region string,
 // anything changes; what describes the attempt for the audit log.
 func (r *Resolver) require(ctx context.Context, action, region string,
 	dir fundhub.Direction, what string) (*fundhub.Caller, error) {
-	c := CallerFrom(ctx)
-	if c == nil {
-		return nil, fundhub.Errorf(fundhub.EUNAUTHENTICATED, "sign in first")
+	g, err := r.guardFor(ctx, what)
+	if err != nil {
+		return nil, err
 	}
-	if r.allowed(ctx, action, region, dir) {
-		return c, nil
+	if err := g.Allow(action, region, dir); err != nil {
+		return nil, err
 	}
 
-	return nil, r.deny(ctx, c, action, region, what)
+	return g.c, nil
 }
 
 // deny audits a refused action and returns the FORBIDDEN error.
