@@ -112,6 +112,9 @@ type AnalysisQuery struct {
 	// RankBy is the measure Rank orders by, largest first.
 	RankBy AnalysisMeasure
 	Page   Page
+	// All asks for every group, ignoring Page: comparisons read whole
+	// cuts to match rows of any page.
+	All bool
 }
 
 // Grouped reports whether q groups by d.
@@ -165,6 +168,9 @@ type AnalysisRow struct {
 	AnalysisKey
 	Figures
 	Rank int `db:"rank"`
+	// ByMonths is true when every fund of the group counts time progress
+	// by whole months.
+	ByMonths bool `db:"by_months"`
 }
 
 // AnalysisResult is one page of rows, the number of groups in all, and the

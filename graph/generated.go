@@ -33,6 +33,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Allocation() AllocationResolver
 	AllocationTotal() AllocationTotalResolver
+	AnalysisRow() AnalysisRowResolver
 	ChangeRequest() ChangeRequestResolver
 	Connector() ConnectorResolver
 	Deadline() DeadlineResolver
@@ -46,6 +47,8 @@ type ResolverRoot interface {
 	Problem() ProblemResolver
 	ProblemSummary() ProblemSummaryResolver
 	Project() ProjectResolver
+	ProjectProgress() ProjectProgressResolver
+	Quarter() QuarterResolver
 	Query() QueryResolver
 	Region() RegionResolver
 	RejectedRow() RejectedRowResolver
@@ -53,6 +56,8 @@ type ResolverRoot interface {
 	Subscription() SubscriptionResolver
 	SyncRun() SyncRunResolver
 	Unit() UnitResolver
+	UnitCostGroup() UnitCostGroupResolver
+	UnitCostItem() UnitCostItemResolver
 	User() UserResolver
 }
 
@@ -118,9 +123,58 @@ type ComplexityRoot struct {
 		Year                    func(childComplexity int) int
 	}
 
+	AnalysisConnection struct {
+		AsOf       func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		Total      func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AnalysisEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	AnalysisRow struct {
+		Allocated            func(childComplexity int) int
+		Category             func(childComplexity int) int
+		Direction            func(childComplexity int) int
+		ExecutionRate        func(childComplexity int) int
+		Fund                 func(childComplexity int) int
+		National             func(childComplexity int) int
+		Paid                 func(childComplexity int) int
+		PreviousQuarter      func(childComplexity int) int
+		PreviousYear         func(childComplexity int) int
+		ProjectCount         func(childComplexity int) int
+		Quarter              func(childComplexity int) int
+		QuarterOnQuarter     func(childComplexity int) int
+		Rank                 func(childComplexity int) int
+		Received             func(childComplexity int) int
+		ReceivedRate         func(childComplexity int) int
+		Region               func(childComplexity int) int
+		Siblings             func(childComplexity int) int
+		Source               func(childComplexity int) int
+		TargetCompletionRate func(childComplexity int) int
+		TargetCount          func(childComplexity int) int
+		TimeProgress         func(childComplexity int) int
+		Year                 func(childComplexity int) int
+		YearOnYear           func(childComplexity int) int
+	}
+
 	Cell struct {
 		Column func(childComplexity int) int
 		Value  func(childComplexity int) int
+	}
+
+	Change struct {
+		Allocated              func(childComplexity int) int
+		AllocatedPercent       func(childComplexity int) int
+		ExecutionRatePoints    func(childComplexity int) int
+		Paid                   func(childComplexity int) int
+		PaidPercent            func(childComplexity int) int
+		TargetCompletionPoints func(childComplexity int) int
 	}
 
 	ChangeRequest struct {
@@ -212,6 +266,17 @@ type ComplexityRoot struct {
 	ExecutionReportEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Figures struct {
+		Allocated            func(childComplexity int) int
+		ExecutionRate        func(childComplexity int) int
+		Paid                 func(childComplexity int) int
+		ProjectCount         func(childComplexity int) int
+		Received             func(childComplexity int) int
+		ReceivedRate         func(childComplexity int) int
+		TargetCompletionRate func(childComplexity int) int
+		TargetCount          func(childComplexity int) int
 	}
 
 	Fund struct {
@@ -481,10 +546,47 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ProjectProgress struct {
+		Allocated    func(childComplexity int) int
+		Paid         func(childComplexity int) int
+		Project      func(childComplexity int) int
+		TimeProgress func(childComplexity int) int
+		Year         func(childComplexity int) int
+	}
+
+	ProjectProgressConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ProjectProgressEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	Quarter struct {
+		End     func(childComplexity int) int
+		Label   func(childComplexity int) int
+		Quarter func(childComplexity int) int
+		Year    func(childComplexity int) int
+	}
+
+	QuarterlyReport struct {
+		HTMLURL     func(childComplexity int) int
+		MarkdownURL func(childComplexity int) int
+		Quarter     func(childComplexity int) int
+		Region      func(childComplexity int) int
+		Summary     func(childComplexity int) int
+		WorkbookURL func(childComplexity int) int
+	}
+
 	Query struct {
 		Allocation         func(childComplexity int, id int64) int
 		AllocationTotals   func(childComplexity int, filter *fundhub.AllocationFilter, groupBy []fundhub.AllocationDimension, regionLevel *fundhub.RegionLevel) int
 		Allocations        func(childComplexity int, filter *fundhub.AllocationFilter, first *int, after *string) int
+		Analysis           func(childComplexity int, groupBy []fundhub.AnalysisDimension, regionLevel *fundhub.RegionLevel, filter *fundhub.AnalysisFilter, asOf *QuarterInput, sort []*fundhub.AnalysisSort, rankBy *fundhub.AnalysisMeasure, first *int, after *string) int
 		ChangeRequests     func(childComplexity int, filter *fundhub.ChangeRequestFilter, first *int, after *string) int
 		Connector          func(childComplexity int, name string) int
 		Connectors         func(childComplexity int) int
@@ -502,11 +604,14 @@ type ComplexityRoot struct {
 		ProblemSummary     func(childComplexity int, regionUnder *string, level *fundhub.RegionLevel) int
 		Problems           func(childComplexity int, filter *fundhub.ProblemFilter, first *int, after *string) int
 		Project            func(childComplexity int, id int64) int
+		ProjectProgress    func(childComplexity int, year int, asOf *time.Time, filter *ProjectProgressFilter, first *int, after *string) int
 		Projects           func(childComplexity int, filter *fundhub.ProjectFilter, first *int, after *string) int
+		QuarterlyReport    func(childComplexity int, region string, year int, quarter int) int
 		Region             func(childComplexity int, code string) int
 		Regions            func(childComplexity int, level *fundhub.RegionLevel, parentCode *string, under *string, nameContains *string, includeRetired *bool, first *int, after *string) int
 		SyncRun            func(childComplexity int, id int64) int
 		SyncRuns           func(childComplexity int, connector *string, first *int, after *string) int
+		UnitCosts          func(childComplexity int, direction fundhub.Direction, indicator *string, unit *string, basis *fundhub.UnitCostBasis, regionLevel *fundhub.RegionLevel, region *string, years []int) int
 		Users              func(childComplexity int, first *int, after *string) int
 	}
 
@@ -583,6 +688,13 @@ type ComplexityRoot struct {
 		User      func(childComplexity int) int
 	}
 
+	SiblingComparison struct {
+		Count              func(childComplexity int) int
+		ExecutionRateAbove func(childComplexity int) int
+		Figures            func(childComplexity int) int
+		Rank               func(childComplexity int) int
+	}
+
 	Subscription struct {
 		ProblemRaised func(childComplexity int, regionUnder *string) int
 	}
@@ -616,6 +728,14 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	TimeProgress struct {
+		AsOf          func(childComplexity int) int
+		Elapsed       func(childComplexity int) int
+		ExecutionRate func(childComplexity int) int
+		Gap           func(childComplexity int) int
+		Warning       func(childComplexity int) int
+	}
+
 	Token struct {
 		CreatedAt  func(childComplexity int) int
 		ExpiresAt  func(childComplexity int) int
@@ -631,6 +751,29 @@ type ComplexityRoot struct {
 		FullName       func(childComplexity int) int
 		ID             func(childComplexity int) int
 		Region         func(childComplexity int) int
+	}
+
+	UnitCostGroup struct {
+		Count     func(childComplexity int) int
+		Indicator func(childComplexity int) int
+		Max       func(childComplexity int) int
+		Median    func(childComplexity int) int
+		Min       func(childComplexity int) int
+		Outliers  func(childComplexity int) int
+		Q1        func(childComplexity int) int
+		Q3        func(childComplexity int) int
+		Region    func(childComplexity int) int
+		Unit      func(childComplexity int) int
+		Year      func(childComplexity int) int
+	}
+
+	UnitCostItem struct {
+		Amount   func(childComplexity int) int
+		Outlier  func(childComplexity int) int
+		Project  func(childComplexity int) int
+		Quantity func(childComplexity int) int
+		UnitCost func(childComplexity int) int
+		Year     func(childComplexity int) int
 	}
 
 	User struct {
@@ -679,6 +822,21 @@ type AllocationResolver interface {
 type AllocationTotalResolver interface {
 	Fund(ctx context.Context, objs []*fundhub.AllocationTotal) ([]*fundhub.Fund, error)
 	Region(ctx context.Context, objs []*fundhub.AllocationTotal) ([]*fundhub.Region, error)
+}
+type AnalysisRowResolver interface {
+	Fund(ctx context.Context, obj *AnalysisRow) (*fundhub.Fund, error)
+
+	Region(ctx context.Context, obj *AnalysisRow) (*fundhub.Region, error)
+
+	Quarter(ctx context.Context, obj *AnalysisRow) (*fundhub.Quarter, error)
+
+	TimeProgress(ctx context.Context, obj *AnalysisRow) (*fundhub.TimeProgress, error)
+	PreviousYear(ctx context.Context, obj *AnalysisRow) (*fundhub.Figures, error)
+	YearOnYear(ctx context.Context, obj *AnalysisRow) (*Change, error)
+	PreviousQuarter(ctx context.Context, obj *AnalysisRow) (*fundhub.Figures, error)
+	QuarterOnQuarter(ctx context.Context, obj *AnalysisRow) (*Change, error)
+	Siblings(ctx context.Context, obj *AnalysisRow) (*SiblingComparison, error)
+	National(ctx context.Context, obj *AnalysisRow) (*fundhub.Figures, error)
 }
 type ChangeRequestResolver interface {
 	Report(ctx context.Context, objs []*fundhub.ChangeRequest) ([]*fundhub.ExecutionReport, error)
@@ -780,6 +938,15 @@ type ProblemSummaryResolver interface {
 type ProjectResolver interface {
 	Region(ctx context.Context, objs []*fundhub.Project) ([]*fundhub.Region, error)
 }
+type ProjectProgressResolver interface {
+	Project(ctx context.Context, objs []*fundhub.ProjectProgress) ([]*fundhub.Project, error)
+
+	TimeProgress(ctx context.Context, obj *fundhub.ProjectProgress) (*fundhub.TimeProgress, error)
+}
+type QuarterResolver interface {
+	Label(ctx context.Context, obj *fundhub.Quarter) (string, error)
+	End(ctx context.Context, obj *fundhub.Quarter) (*time.Time, error)
+}
 type QueryResolver interface {
 	Region(ctx context.Context, code string) (*fundhub.Region, error)
 	Regions(ctx context.Context, level *fundhub.RegionLevel, parentCode *string, under *string, nameContains *string, includeRetired *bool, first *int, after *string) (*RegionConnection, error)
@@ -787,6 +954,10 @@ type QueryResolver interface {
 	Funds(ctx context.Context, filter *fundhub.FundFilter, first *int, after *string) (*FundConnection, error)
 	Allocation(ctx context.Context, id int64) (*fundhub.Allocation, error)
 	Allocations(ctx context.Context, filter *fundhub.AllocationFilter, first *int, after *string) (*AllocationConnection, error)
+	Analysis(ctx context.Context, groupBy []fundhub.AnalysisDimension, regionLevel *fundhub.RegionLevel, filter *fundhub.AnalysisFilter, asOf *QuarterInput, sort []*fundhub.AnalysisSort, rankBy *fundhub.AnalysisMeasure, first *int, after *string) (*AnalysisConnection, error)
+	ProjectProgress(ctx context.Context, year int, asOf *time.Time, filter *ProjectProgressFilter, first *int, after *string) (*ProjectProgressConnection, error)
+	UnitCosts(ctx context.Context, direction fundhub.Direction, indicator *string, unit *string, basis *fundhub.UnitCostBasis, regionLevel *fundhub.RegionLevel, region *string, years []int) ([]*fundhub.UnitCostGroup, error)
+	QuarterlyReport(ctx context.Context, region string, year int, quarter int) (*QuarterlyReport, error)
 	AllocationTotals(ctx context.Context, filter *fundhub.AllocationFilter, groupBy []fundhub.AllocationDimension, regionLevel *fundhub.RegionLevel) ([]*fundhub.AllocationTotal, error)
 	Project(ctx context.Context, id int64) (*fundhub.Project, error)
 	Projects(ctx context.Context, filter *fundhub.ProjectFilter, first *int, after *string) (*ProjectConnection, error)
@@ -837,6 +1008,12 @@ type SyncRunResolver interface {
 }
 type UnitResolver interface {
 	Region(ctx context.Context, objs []*fundhub.Unit) ([]*fundhub.Region, error)
+}
+type UnitCostGroupResolver interface {
+	Region(ctx context.Context, obj *fundhub.UnitCostGroup) (*fundhub.Region, error)
+}
+type UnitCostItemResolver interface {
+	Project(ctx context.Context, objs []*fundhub.UnitCostItem) ([]*fundhub.Project, error)
 }
 type UserResolver interface {
 	Unit(ctx context.Context, objs []*fundhub.User) ([]*fundhub.Unit, error)
@@ -1125,6 +1302,195 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AllocationTotal.Year(childComplexity), true
 
+	case "AnalysisConnection.asOf":
+		if e.ComplexityRoot.AnalysisConnection.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisConnection.AsOf(childComplexity), true
+	case "AnalysisConnection.edges":
+		if e.ComplexityRoot.AnalysisConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisConnection.Edges(childComplexity), true
+	case "AnalysisConnection.nodes":
+		if e.ComplexityRoot.AnalysisConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisConnection.Nodes(childComplexity), true
+	case "AnalysisConnection.pageInfo":
+		if e.ComplexityRoot.AnalysisConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisConnection.PageInfo(childComplexity), true
+	case "AnalysisConnection.total":
+		if e.ComplexityRoot.AnalysisConnection.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisConnection.Total(childComplexity), true
+	case "AnalysisConnection.totalCount":
+		if e.ComplexityRoot.AnalysisConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisConnection.TotalCount(childComplexity), true
+
+	case "AnalysisEdge.cursor":
+		if e.ComplexityRoot.AnalysisEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisEdge.Cursor(childComplexity), true
+	case "AnalysisEdge.node":
+		if e.ComplexityRoot.AnalysisEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisEdge.Node(childComplexity), true
+
+	case "AnalysisRow.allocated":
+		if e.ComplexityRoot.AnalysisRow.Allocated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisRow.Allocated(childComplexity), true
+	case "AnalysisRow.category":
+		if e.ComplexityRoot.AnalysisRow.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisRow.Category(childComplexity), true
+	case "AnalysisRow.direction":
+		if e.ComplexityRoot.AnalysisRow.Direction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisRow.Direction(childComplexity), true
+	case "AnalysisRow.executionRate":
+		if e.ComplexityRoot.AnalysisRow.ExecutionRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisRow.ExecutionRate(childComplexity), true
+	case "AnalysisRow.fund":
+		if e.ComplexityRoot.AnalysisRow.Fund == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisRow.Fund(childComplexity), true
+	case "AnalysisRow.national":
+		if e.ComplexityRoot.AnalysisRow.National == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisRow.National(childComplexity), true
+	case "AnalysisRow.paid":
+		if e.ComplexityRoot.AnalysisRow.Paid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisRow.Paid(childComplexity), true
+	case "AnalysisRow.previousQuarter":
+		if e.ComplexityRoot.AnalysisRow.PreviousQuarter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisRow.PreviousQuarter(childComplexity), true
+	case "AnalysisRow.previousYear":
+		if e.ComplexityRoot.AnalysisRow.PreviousYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisRow.PreviousYear(childComplexity), true
+	case "AnalysisRow.projectCount":
+		if e.ComplexityRoot.AnalysisRow.ProjectCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisRow.ProjectCount(childComplexity), true
+	case "AnalysisRow.quarter":
+		if e.ComplexityRoot.AnalysisRow.Quarter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisRow.Quarter(childComplexity), true
+	case "AnalysisRow.quarterOnQuarter":
+		if e.ComplexityRoot.AnalysisRow.QuarterOnQuarter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisRow.QuarterOnQuarter(childComplexity), true
+	case "AnalysisRow.rank":
+		if e.ComplexityRoot.AnalysisRow.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisRow.Rank(childComplexity), true
+	case "AnalysisRow.received":
+		if e.ComplexityRoot.AnalysisRow.Received == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisRow.Received(childComplexity), true
+	case "AnalysisRow.receivedRate":
+		if e.ComplexityRoot.AnalysisRow.ReceivedRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisRow.ReceivedRate(childComplexity), true
+	case "AnalysisRow.region":
+		if e.ComplexityRoot.AnalysisRow.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisRow.Region(childComplexity), true
+	case "AnalysisRow.siblings":
+		if e.ComplexityRoot.AnalysisRow.Siblings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisRow.Siblings(childComplexity), true
+	case "AnalysisRow.source":
+		if e.ComplexityRoot.AnalysisRow.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisRow.Source(childComplexity), true
+	case "AnalysisRow.targetCompletionRate":
+		if e.ComplexityRoot.AnalysisRow.TargetCompletionRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisRow.TargetCompletionRate(childComplexity), true
+	case "AnalysisRow.targetCount":
+		if e.ComplexityRoot.AnalysisRow.TargetCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisRow.TargetCount(childComplexity), true
+	case "AnalysisRow.timeProgress":
+		if e.ComplexityRoot.AnalysisRow.TimeProgress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisRow.TimeProgress(childComplexity), true
+	case "AnalysisRow.year":
+		if e.ComplexityRoot.AnalysisRow.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisRow.Year(childComplexity), true
+	case "AnalysisRow.yearOnYear":
+		if e.ComplexityRoot.AnalysisRow.YearOnYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisRow.YearOnYear(childComplexity), true
+
 	case "Cell.column":
 		if e.ComplexityRoot.Cell.Column == nil {
 			break
@@ -1137,6 +1503,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Cell.Value(childComplexity), true
+
+	case "Change.allocated":
+		if e.ComplexityRoot.Change.Allocated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Allocated(childComplexity), true
+	case "Change.allocatedPercent":
+		if e.ComplexityRoot.Change.AllocatedPercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.AllocatedPercent(childComplexity), true
+	case "Change.executionRatePoints":
+		if e.ComplexityRoot.Change.ExecutionRatePoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.ExecutionRatePoints(childComplexity), true
+	case "Change.paid":
+		if e.ComplexityRoot.Change.Paid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Paid(childComplexity), true
+	case "Change.paidPercent":
+		if e.ComplexityRoot.Change.PaidPercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.PaidPercent(childComplexity), true
+	case "Change.targetCompletionPoints":
+		if e.ComplexityRoot.Change.TargetCompletionPoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.TargetCompletionPoints(childComplexity), true
 
 	case "ChangeRequest.appliedAt":
 		if e.ComplexityRoot.ChangeRequest.AppliedAt == nil {
@@ -1518,6 +1921,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ExecutionReportEdge.Node(childComplexity), true
+
+	case "Figures.allocated":
+		if e.ComplexityRoot.Figures.Allocated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Figures.Allocated(childComplexity), true
+	case "Figures.executionRate":
+		if e.ComplexityRoot.Figures.ExecutionRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Figures.ExecutionRate(childComplexity), true
+	case "Figures.paid":
+		if e.ComplexityRoot.Figures.Paid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Figures.Paid(childComplexity), true
+	case "Figures.projectCount":
+		if e.ComplexityRoot.Figures.ProjectCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Figures.ProjectCount(childComplexity), true
+	case "Figures.received":
+		if e.ComplexityRoot.Figures.Received == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Figures.Received(childComplexity), true
+	case "Figures.receivedRate":
+		if e.ComplexityRoot.Figures.ReceivedRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Figures.ReceivedRate(childComplexity), true
+	case "Figures.targetCompletionRate":
+		if e.ComplexityRoot.Figures.TargetCompletionRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Figures.TargetCompletionRate(childComplexity), true
+	case "Figures.targetCount":
+		if e.ComplexityRoot.Figures.TargetCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Figures.TargetCount(childComplexity), true
 
 	case "Fund.category":
 		if e.ComplexityRoot.Fund.Category == nil {
@@ -2852,6 +3304,137 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProjectEdge.Node(childComplexity), true
 
+	case "ProjectProgress.allocated":
+		if e.ComplexityRoot.ProjectProgress.Allocated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectProgress.Allocated(childComplexity), true
+	case "ProjectProgress.paid":
+		if e.ComplexityRoot.ProjectProgress.Paid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectProgress.Paid(childComplexity), true
+	case "ProjectProgress.project":
+		if e.ComplexityRoot.ProjectProgress.Project == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectProgress.Project(childComplexity), true
+	case "ProjectProgress.timeProgress":
+		if e.ComplexityRoot.ProjectProgress.TimeProgress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectProgress.TimeProgress(childComplexity), true
+	case "ProjectProgress.year":
+		if e.ComplexityRoot.ProjectProgress.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectProgress.Year(childComplexity), true
+
+	case "ProjectProgressConnection.edges":
+		if e.ComplexityRoot.ProjectProgressConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectProgressConnection.Edges(childComplexity), true
+	case "ProjectProgressConnection.nodes":
+		if e.ComplexityRoot.ProjectProgressConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectProgressConnection.Nodes(childComplexity), true
+	case "ProjectProgressConnection.pageInfo":
+		if e.ComplexityRoot.ProjectProgressConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectProgressConnection.PageInfo(childComplexity), true
+	case "ProjectProgressConnection.totalCount":
+		if e.ComplexityRoot.ProjectProgressConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectProgressConnection.TotalCount(childComplexity), true
+
+	case "ProjectProgressEdge.cursor":
+		if e.ComplexityRoot.ProjectProgressEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectProgressEdge.Cursor(childComplexity), true
+	case "ProjectProgressEdge.node":
+		if e.ComplexityRoot.ProjectProgressEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectProgressEdge.Node(childComplexity), true
+
+	case "Quarter.end":
+		if e.ComplexityRoot.Quarter.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quarter.End(childComplexity), true
+	case "Quarter.label":
+		if e.ComplexityRoot.Quarter.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quarter.Label(childComplexity), true
+	case "Quarter.quarter":
+		if e.ComplexityRoot.Quarter.Quarter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quarter.Quarter(childComplexity), true
+	case "Quarter.year":
+		if e.ComplexityRoot.Quarter.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quarter.Year(childComplexity), true
+
+	case "QuarterlyReport.htmlUrl":
+		if e.ComplexityRoot.QuarterlyReport.HTMLURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarterlyReport.HTMLURL(childComplexity), true
+	case "QuarterlyReport.markdownUrl":
+		if e.ComplexityRoot.QuarterlyReport.MarkdownURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarterlyReport.MarkdownURL(childComplexity), true
+	case "QuarterlyReport.quarter":
+		if e.ComplexityRoot.QuarterlyReport.Quarter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarterlyReport.Quarter(childComplexity), true
+	case "QuarterlyReport.region":
+		if e.ComplexityRoot.QuarterlyReport.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarterlyReport.Region(childComplexity), true
+	case "QuarterlyReport.summary":
+		if e.ComplexityRoot.QuarterlyReport.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarterlyReport.Summary(childComplexity), true
+	case "QuarterlyReport.workbookUrl":
+		if e.ComplexityRoot.QuarterlyReport.WorkbookURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarterlyReport.WorkbookURL(childComplexity), true
+
 	case "Query.allocation":
 		if e.ComplexityRoot.Query.Allocation == nil {
 			break
@@ -2885,6 +3468,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Allocations(childComplexity, args["filter"].(*fundhub.AllocationFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.analysis":
+		if e.ComplexityRoot.Query.Analysis == nil {
+			break
+		}
+
+		args, err := ec.field_Query_analysis_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Analysis(childComplexity, args["groupBy"].([]fundhub.AnalysisDimension), args["regionLevel"].(*fundhub.RegionLevel), args["filter"].(*fundhub.AnalysisFilter), args["asOf"].(*QuarterInput), args["sort"].([]*fundhub.AnalysisSort), args["rankBy"].(*fundhub.AnalysisMeasure), args["first"].(*int), args["after"].(*string)), true
 	case "Query.changeRequests":
 		if e.ComplexityRoot.Query.ChangeRequests == nil {
 			break
@@ -3063,6 +3657,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Project(childComplexity, args["id"].(int64)), true
+	case "Query.projectProgress":
+		if e.ComplexityRoot.Query.ProjectProgress == nil {
+			break
+		}
+
+		args, err := ec.field_Query_projectProgress_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ProjectProgress(childComplexity, args["year"].(int), args["asOf"].(*time.Time), args["filter"].(*ProjectProgressFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.projects":
 		if e.ComplexityRoot.Query.Projects == nil {
 			break
@@ -3074,6 +3679,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Projects(childComplexity, args["filter"].(*fundhub.ProjectFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.quarterlyReport":
+		if e.ComplexityRoot.Query.QuarterlyReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_quarterlyReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.QuarterlyReport(childComplexity, args["region"].(string), args["year"].(int), args["quarter"].(int)), true
 	case "Query.region":
 		if e.ComplexityRoot.Query.Region == nil {
 			break
@@ -3118,6 +3734,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SyncRuns(childComplexity, args["connector"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.unitCosts":
+		if e.ComplexityRoot.Query.UnitCosts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_unitCosts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.UnitCosts(childComplexity, args["direction"].(fundhub.Direction), args["indicator"].(*string), args["unit"].(*string), args["basis"].(*fundhub.UnitCostBasis), args["regionLevel"].(*fundhub.RegionLevel), args["region"].(*string), args["years"].([]int)), true
 	case "Query.users":
 		if e.ComplexityRoot.Query.Users == nil {
 			break
@@ -3415,6 +4042,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Session.User(childComplexity), true
 
+	case "SiblingComparison.count":
+		if e.ComplexityRoot.SiblingComparison.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SiblingComparison.Count(childComplexity), true
+	case "SiblingComparison.executionRateAbove":
+		if e.ComplexityRoot.SiblingComparison.ExecutionRateAbove == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SiblingComparison.ExecutionRateAbove(childComplexity), true
+	case "SiblingComparison.figures":
+		if e.ComplexityRoot.SiblingComparison.Figures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SiblingComparison.Figures(childComplexity), true
+	case "SiblingComparison.rank":
+		if e.ComplexityRoot.SiblingComparison.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SiblingComparison.Rank(childComplexity), true
+
 	case "Subscription.problemRaised":
 		if e.ComplexityRoot.Subscription.ProblemRaised == nil {
 			break
@@ -3555,6 +4207,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SyncRunEdge.Node(childComplexity), true
 
+	case "TimeProgress.asOf":
+		if e.ComplexityRoot.TimeProgress.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeProgress.AsOf(childComplexity), true
+	case "TimeProgress.elapsed":
+		if e.ComplexityRoot.TimeProgress.Elapsed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeProgress.Elapsed(childComplexity), true
+	case "TimeProgress.executionRate":
+		if e.ComplexityRoot.TimeProgress.ExecutionRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeProgress.ExecutionRate(childComplexity), true
+	case "TimeProgress.gap":
+		if e.ComplexityRoot.TimeProgress.Gap == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeProgress.Gap(childComplexity), true
+	case "TimeProgress.warning":
+		if e.ComplexityRoot.TimeProgress.Warning == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeProgress.Warning(childComplexity), true
+
 	case "Token.createdAt":
 		if e.ComplexityRoot.Token.CreatedAt == nil {
 			break
@@ -3622,6 +4305,110 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Unit.Region(childComplexity), true
+
+	case "UnitCostGroup.count":
+		if e.ComplexityRoot.UnitCostGroup.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitCostGroup.Count(childComplexity), true
+	case "UnitCostGroup.indicator":
+		if e.ComplexityRoot.UnitCostGroup.Indicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitCostGroup.Indicator(childComplexity), true
+	case "UnitCostGroup.max":
+		if e.ComplexityRoot.UnitCostGroup.Max == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitCostGroup.Max(childComplexity), true
+	case "UnitCostGroup.median":
+		if e.ComplexityRoot.UnitCostGroup.Median == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitCostGroup.Median(childComplexity), true
+	case "UnitCostGroup.min":
+		if e.ComplexityRoot.UnitCostGroup.Min == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitCostGroup.Min(childComplexity), true
+	case "UnitCostGroup.outliers":
+		if e.ComplexityRoot.UnitCostGroup.Outliers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitCostGroup.Outliers(childComplexity), true
+	case "UnitCostGroup.q1":
+		if e.ComplexityRoot.UnitCostGroup.Q1 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitCostGroup.Q1(childComplexity), true
+	case "UnitCostGroup.q3":
+		if e.ComplexityRoot.UnitCostGroup.Q3 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitCostGroup.Q3(childComplexity), true
+	case "UnitCostGroup.region":
+		if e.ComplexityRoot.UnitCostGroup.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitCostGroup.Region(childComplexity), true
+	case "UnitCostGroup.unit":
+		if e.ComplexityRoot.UnitCostGroup.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitCostGroup.Unit(childComplexity), true
+	case "UnitCostGroup.year":
+		if e.ComplexityRoot.UnitCostGroup.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitCostGroup.Year(childComplexity), true
+
+	case "UnitCostItem.amount":
+		if e.ComplexityRoot.UnitCostItem.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitCostItem.Amount(childComplexity), true
+	case "UnitCostItem.outlier":
+		if e.ComplexityRoot.UnitCostItem.Outlier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitCostItem.Outlier(childComplexity), true
+	case "UnitCostItem.project":
+		if e.ComplexityRoot.UnitCostItem.Project == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitCostItem.Project(childComplexity), true
+	case "UnitCostItem.quantity":
+		if e.ComplexityRoot.UnitCostItem.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitCostItem.Quantity(childComplexity), true
+	case "UnitCostItem.unitCost":
+		if e.ComplexityRoot.UnitCostItem.UnitCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitCostItem.UnitCost(childComplexity), true
+	case "UnitCostItem.year":
+		if e.ComplexityRoot.UnitCostItem.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitCostItem.Year(childComplexity), true
 
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
@@ -3727,6 +4514,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AllocationFilter", ec.unmarshalInputAllocationFilter),
 			graphql.NewInputUnmarshaler("AllocationInput", ec.unmarshalInputAllocationInput),
+			graphql.NewInputUnmarshaler("AnalysisFilter", ec.unmarshalInputAnalysisFilter),
+			graphql.NewInputUnmarshaler("AnalysisSort", ec.unmarshalInputAnalysisSort),
 			graphql.NewInputUnmarshaler("ChangeRequestFilter", ec.unmarshalInputChangeRequestFilter),
 			graphql.NewInputUnmarshaler("ConnectorInput", ec.unmarshalInputConnectorInput),
 			graphql.NewInputUnmarshaler("DeadlineFilter", ec.unmarshalInputDeadlineFilter),
@@ -3742,6 +4531,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ProjectAdjustment", ec.unmarshalInputProjectAdjustment),
 			graphql.NewInputUnmarshaler("ProjectApplication", ec.unmarshalInputProjectApplication),
 			graphql.NewInputUnmarshaler("ProjectFilter", ec.unmarshalInputProjectFilter),
+			graphql.NewInputUnmarshaler("ProjectProgressFilter", ec.unmarshalInputProjectProgressFilter),
+			graphql.NewInputUnmarshaler("QuarterInput", ec.unmarshalInputQuarterInput),
 			graphql.NewInputUnmarshaler("ReportFilter", ec.unmarshalInputReportFilter),
 			graphql.NewInputUnmarshaler("ReportLineInput", ec.unmarshalInputReportLineInput),
 			graphql.NewInputUnmarshaler("TargetFilter", ec.unmarshalInputTargetFilter),
@@ -4718,6 +5509,266 @@ input ChangeRequestFilter {
   reportId: ID
 }
 
+"A dimension of the analytical query. YEAR is the fund's year (资金年度); QUARTER the calendar quarter money moved in."
+enum AnalysisDimension {
+  CATEGORY
+  FUND
+  SOURCE
+  DIRECTION
+  REGION
+  YEAR
+  QUARTER
+}
+
+"A figure of the analytical query, to sort or rank by."
+enum AnalysisMeasure {
+  ALLOCATED
+  RECEIVED
+  PAID
+  EXECUTION_RATE
+  RECEIVED_RATE
+  PROJECT_COUNT
+  TARGET_COMPLETION_RATE
+}
+
+"A calendar quarter."
+input QuarterInput {
+  year: Int!
+  "1 to 4."
+  quarter: Int!
+}
+
+"A calendar quarter."
+type Quarter {
+  year: Int!
+  quarter: Int!
+  "As 2024Q2."
+  label: String!
+  "The quarter's last day."
+  end: Date!
+}
+
+"Narrows an analysis; every field combines with AND, a list matches any of its values."
+input AnalysisFilter {
+  categories: [FundCategory!]
+  fundIds: [ID!]
+  sources: [FundSource!]
+  directions: [Direction!]
+  "A six-digit code: the region and everything under it."
+  region: String
+  "Fund years."
+  years: [Int!]
+}
+
+"Orders rows by a measure or a grouped dimension (name exactly one)."
+input AnalysisSort {
+  measure: AnalysisMeasure
+  dimension: AnalysisDimension
+  descending: Boolean! = false
+}
+
+"""
+The figures of a group. allocated counts money where it enters the group
+(from outside it, or at the start of its fund's chain), so money passed down
+inside a group is counted once; paid counts each payment where it was made.
+Rates are per cent with two decimals, null when there is nothing to divide by.
+targetCompletionRate is the mean over the group's leaf targets (a value to
+reach) of the latest reported value over the target, each capped at 100;
+targets have no source and no quarter, so it is null in such cuts.
+"""
+type Figures {
+  allocated: Decimal!
+  received: Decimal!
+  paid: Decimal!
+  executionRate: Decimal
+  receivedRate: Decimal
+  projectCount: Int!
+  targetCount: Int!
+  targetCompletionRate: Decimal
+}
+
+"Green, yellow or red light of time progress (序时进度)."
+enum WarningLevel {
+  NONE
+  YELLOW
+  RED
+}
+
+"""
+序时进度: the execution rate against the elapsed share of the fund's year,
+as of a day. gap is elapsed minus executionRate, in percentage points; the
+warning level comes from the monitor's yellow and red gaps.
+"""
+type TimeProgress {
+  asOf: Date!
+  "Elapsed share of the year in per cent (by days, or whole months for funds that count so)."
+  elapsed: Decimal!
+  executionRate: Decimal
+  gap: Decimal
+  warning: WarningLevel!
+}
+
+"Differences from an earlier period: amounts in yuan and per cent, rates in percentage points."
+type Change {
+  allocated: Decimal!
+  allocatedPercent: Decimal
+  paid: Decimal!
+  paidPercent: Decimal
+  executionRatePoints: Decimal
+  targetCompletionPoints: Decimal
+}
+
+"""
+A region's place among the regions beside it (same parent, same level) that
+the caller may see, itself included.
+"""
+type SiblingComparison {
+  "How many regions are compared, itself included."
+  count: Int!
+  "The siblings' figures taken together."
+  figures: Figures!
+  "This region's rank by execution rate among them, 1 the highest."
+  rank: Int
+  "This region's execution rate minus theirs together, in percentage points."
+  executionRateAbove: Decimal
+}
+
+"One group of an analysis."
+type AnalysisRow {
+  category: FundCategory
+  fund: Fund
+  source: FundSource
+  direction: Direction
+  region: Region
+  year: Int
+  quarter: Quarter
+  allocated: Decimal!
+  received: Decimal!
+  paid: Decimal!
+  executionRate: Decimal
+  receivedRate: Decimal
+  projectCount: Int!
+  targetCount: Int!
+  targetCompletionRate: Decimal
+  "Rank by the query's rankBy measure, 1 the largest; ties share a rank."
+  rank: Int!
+  "序时进度 of the row's fund year (grouped by YEAR or filtered to one year), as of the cut-off; else null."
+  timeProgress: TimeProgress
+  "The same group a year earlier: the fund year before, as of the same quarter a year before."
+  previousYear: Figures
+  yearOnYear: Change
+  "The same group as of the quarter before (the quarter before, when grouped by QUARTER)."
+  previousQuarter: Figures
+  quarterOnQuarter: Change
+  "With REGION grouped: the regions beside this one. Null otherwise."
+  siblings: SiblingComparison
+  """
+  The same cut for the whole country, for callers who see the whole country;
+  null for others, who see no figures outside their regions.
+  """
+  national: Figures
+}
+
+type AnalysisEdge {
+  cursor: String!
+  node: AnalysisRow!
+}
+
+type AnalysisConnection {
+  edges: [AnalysisEdge!]!
+  nodes: [AnalysisRow!]!
+  pageInfo: PageInfo!
+  "Groups in all."
+  totalCount: Int!
+  "Everything the query covers taken together (not the sum of the rows: money passed between two rows counts once)."
+  total: Figures!
+  asOf: Quarter!
+}
+
+"One project's 序时进度 in a fund year."
+type ProjectProgress {
+  project: Project!
+  year: Int!
+  "Money for the project from funds of the year."
+  allocated: Decimal!
+  "Paid from that money by the day."
+  paid: Decimal!
+  timeProgress: TimeProgress!
+}
+
+type ProjectProgressEdge {
+  cursor: String!
+  node: ProjectProgress!
+}
+
+type ProjectProgressConnection {
+  edges: [ProjectProgressEdge!]!
+  nodes: [ProjectProgress!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+input ProjectProgressFilter {
+  "A six-digit code: the region and everything under it."
+  region: String
+  directions: [Direction!]
+  warnings: [WarningLevel!]
+}
+
+"What a unit cost divides."
+enum UnitCostBasis {
+  "Paid so far over the quantity reported achieved."
+  PAID_PER_ACHIEVED
+  "Allocated over the quantity planned (the target)."
+  ALLOCATED_PER_PLANNED
+}
+
+"One project's cost per unit of output."
+type UnitCostItem {
+  project: Project!
+  year: Int!
+  "Yuan: paid or allocated, as the basis says."
+  amount: Decimal!
+  quantity: Decimal!
+  unitCost: Decimal!
+  "Outside the quartiles by more than one and a half interquartile ranges."
+  outlier: Boolean!
+}
+
+"""
+Unit costs of the projects of one region (at the level asked) and fund year,
+for one indicator and unit: the basis of expenditure quota standards.
+"""
+type UnitCostGroup {
+  region: Region
+  year: Int!
+  indicator: String!
+  unit: String!
+  count: Int!
+  min: Decimal!
+  q1: Decimal!
+  median: Decimal!
+  q3: Decimal!
+  max: Decimal!
+  "Projects whose unit cost lies outside [q1 - 1.5 IQR, q3 + 1.5 IQR]."
+  outliers: [UnitCostItem!]!
+}
+
+"""
+A quarterly progress report of a region: a workbook (summary, allocations,
+execution by project, lagging items, problems) and a written summary in
+Markdown and HTML. The links download with the same bearer token.
+"""
+type QuarterlyReport {
+  region: Region!
+  quarter: Quarter!
+  workbookUrl: String!
+  markdownUrl: String!
+  htmlUrl: String!
+  "The written summary, in Markdown."
+  summary: String!
+}
+
 type Query {
   "A region by its six-digit code, retired codes included."
   region(code: String!): Region
@@ -4741,6 +5792,50 @@ type Query {
   allocation(id: ID!): Allocation
   "资金下达 records, newest year first."
   allocations(filter: AllocationFilter, first: Int = 50, after: String): AllocationConnection!
+  """
+  The analytical query: allocated, received, paid, execution rate, project
+  count and target completion, grouped by any dimensions (REGION rolled up to
+  regionLevel, PROVINCE when left out), as at the end of asOf (the current
+  quarter when left out), with ranks, period and regional comparisons. Every
+  figure is summed in SQL over what the caller may see.
+  """
+  analysis(
+    groupBy: [AnalysisDimension!]! = []
+    regionLevel: RegionLevel
+    filter: AnalysisFilter
+    asOf: QuarterInput
+    sort: [AnalysisSort!]
+    rankBy: AnalysisMeasure = EXECUTION_RATE
+    first: Int = 50
+    after: String
+  ): AnalysisConnection!
+  """
+  序时进度 per project for money of a fund year, as of a day (today when left
+  out), largest gap first.
+  """
+  projectProgress(
+    year: Int!
+    asOf: Date
+    filter: ProjectProgressFilter
+    first: Int = 50
+    after: String
+  ): ProjectProgressConnection!
+  """
+  Unit costs of the projects of a direction for outputs measured by an
+  indicator in one unit (all such indicators when left out), by region at
+  regionLevel (PROVINCE when left out) and fund year.
+  """
+  unitCosts(
+    direction: Direction!
+    indicator: String
+    unit: String
+    basis: UnitCostBasis = PAID_PER_ACHIEVED
+    regionLevel: RegionLevel
+    region: String
+    years: [Int!]
+  ): [UnitCostGroup!]!
+  "The quarterly progress report of a region the caller may see."
+  quarterlyReport(region: String!, year: Int!, quarter: Int!): QuarterlyReport
   """
   Sums of allocations grouped by the dimensions asked for. With REGION, each
   recipient is rolled up to its ancestor at regionLevel (PROVINCE when left
@@ -5324,6 +6419,86 @@ func (ec *executionContext) childFields_AllocationTotal(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type AllocationTotal", field.Name)
 }
 
+func (ec *executionContext) childFields_AnalysisConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AnalysisConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_AnalysisConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AnalysisConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AnalysisConnection_totalCount(ctx, field)
+	case "total":
+		return ec.fieldContext_AnalysisConnection_total(ctx, field)
+	case "asOf":
+		return ec.fieldContext_AnalysisConnection_asOf(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnalysisConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AnalysisEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AnalysisEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AnalysisEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnalysisEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AnalysisRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "category":
+		return ec.fieldContext_AnalysisRow_category(ctx, field)
+	case "fund":
+		return ec.fieldContext_AnalysisRow_fund(ctx, field)
+	case "source":
+		return ec.fieldContext_AnalysisRow_source(ctx, field)
+	case "direction":
+		return ec.fieldContext_AnalysisRow_direction(ctx, field)
+	case "region":
+		return ec.fieldContext_AnalysisRow_region(ctx, field)
+	case "year":
+		return ec.fieldContext_AnalysisRow_year(ctx, field)
+	case "quarter":
+		return ec.fieldContext_AnalysisRow_quarter(ctx, field)
+	case "allocated":
+		return ec.fieldContext_AnalysisRow_allocated(ctx, field)
+	case "received":
+		return ec.fieldContext_AnalysisRow_received(ctx, field)
+	case "paid":
+		return ec.fieldContext_AnalysisRow_paid(ctx, field)
+	case "executionRate":
+		return ec.fieldContext_AnalysisRow_executionRate(ctx, field)
+	case "receivedRate":
+		return ec.fieldContext_AnalysisRow_receivedRate(ctx, field)
+	case "projectCount":
+		return ec.fieldContext_AnalysisRow_projectCount(ctx, field)
+	case "targetCount":
+		return ec.fieldContext_AnalysisRow_targetCount(ctx, field)
+	case "targetCompletionRate":
+		return ec.fieldContext_AnalysisRow_targetCompletionRate(ctx, field)
+	case "rank":
+		return ec.fieldContext_AnalysisRow_rank(ctx, field)
+	case "timeProgress":
+		return ec.fieldContext_AnalysisRow_timeProgress(ctx, field)
+	case "previousYear":
+		return ec.fieldContext_AnalysisRow_previousYear(ctx, field)
+	case "yearOnYear":
+		return ec.fieldContext_AnalysisRow_yearOnYear(ctx, field)
+	case "previousQuarter":
+		return ec.fieldContext_AnalysisRow_previousQuarter(ctx, field)
+	case "quarterOnQuarter":
+		return ec.fieldContext_AnalysisRow_quarterOnQuarter(ctx, field)
+	case "siblings":
+		return ec.fieldContext_AnalysisRow_siblings(ctx, field)
+	case "national":
+		return ec.fieldContext_AnalysisRow_national(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnalysisRow", field.Name)
+}
+
 func (ec *executionContext) childFields_Cell(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "column":
@@ -5332,6 +6507,24 @@ func (ec *executionContext) childFields_Cell(ctx context.Context, field graphql.
 		return ec.fieldContext_Cell_value(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Cell", field.Name)
+}
+
+func (ec *executionContext) childFields_Change(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "allocated":
+		return ec.fieldContext_Change_allocated(ctx, field)
+	case "allocatedPercent":
+		return ec.fieldContext_Change_allocatedPercent(ctx, field)
+	case "paid":
+		return ec.fieldContext_Change_paid(ctx, field)
+	case "paidPercent":
+		return ec.fieldContext_Change_paidPercent(ctx, field)
+	case "executionRatePoints":
+		return ec.fieldContext_Change_executionRatePoints(ctx, field)
+	case "targetCompletionPoints":
+		return ec.fieldContext_Change_targetCompletionPoints(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
 }
 
 func (ec *executionContext) childFields_ChangeRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5514,6 +6707,28 @@ func (ec *executionContext) childFields_ExecutionReportEdge(ctx context.Context,
 		return ec.fieldContext_ExecutionReportEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ExecutionReportEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Figures(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "allocated":
+		return ec.fieldContext_Figures_allocated(ctx, field)
+	case "received":
+		return ec.fieldContext_Figures_received(ctx, field)
+	case "paid":
+		return ec.fieldContext_Figures_paid(ctx, field)
+	case "executionRate":
+		return ec.fieldContext_Figures_executionRate(ctx, field)
+	case "receivedRate":
+		return ec.fieldContext_Figures_receivedRate(ctx, field)
+	case "projectCount":
+		return ec.fieldContext_Figures_projectCount(ctx, field)
+	case "targetCount":
+		return ec.fieldContext_Figures_targetCount(ctx, field)
+	case "targetCompletionRate":
+		return ec.fieldContext_Figures_targetCompletionRate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Figures", field.Name)
 }
 
 func (ec *executionContext) childFields_Fund(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5968,6 +7183,78 @@ func (ec *executionContext) childFields_ProjectEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type ProjectEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ProjectProgress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "project":
+		return ec.fieldContext_ProjectProgress_project(ctx, field)
+	case "year":
+		return ec.fieldContext_ProjectProgress_year(ctx, field)
+	case "allocated":
+		return ec.fieldContext_ProjectProgress_allocated(ctx, field)
+	case "paid":
+		return ec.fieldContext_ProjectProgress_paid(ctx, field)
+	case "timeProgress":
+		return ec.fieldContext_ProjectProgress_timeProgress(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectProgress", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectProgressConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ProjectProgressConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ProjectProgressConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ProjectProgressConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ProjectProgressConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectProgressConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectProgressEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ProjectProgressEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ProjectProgressEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectProgressEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Quarter(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "year":
+		return ec.fieldContext_Quarter_year(ctx, field)
+	case "quarter":
+		return ec.fieldContext_Quarter_quarter(ctx, field)
+	case "label":
+		return ec.fieldContext_Quarter_label(ctx, field)
+	case "end":
+		return ec.fieldContext_Quarter_end(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Quarter", field.Name)
+}
+
+func (ec *executionContext) childFields_QuarterlyReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "region":
+		return ec.fieldContext_QuarterlyReport_region(ctx, field)
+	case "quarter":
+		return ec.fieldContext_QuarterlyReport_quarter(ctx, field)
+	case "workbookUrl":
+		return ec.fieldContext_QuarterlyReport_workbookUrl(ctx, field)
+	case "markdownUrl":
+		return ec.fieldContext_QuarterlyReport_markdownUrl(ctx, field)
+	case "htmlUrl":
+		return ec.fieldContext_QuarterlyReport_htmlUrl(ctx, field)
+	case "summary":
+		return ec.fieldContext_QuarterlyReport_summary(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuarterlyReport", field.Name)
+}
+
 func (ec *executionContext) childFields_Region(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -6114,6 +7401,20 @@ func (ec *executionContext) childFields_Session(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Session", field.Name)
 }
 
+func (ec *executionContext) childFields_SiblingComparison(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_SiblingComparison_count(ctx, field)
+	case "figures":
+		return ec.fieldContext_SiblingComparison_figures(ctx, field)
+	case "rank":
+		return ec.fieldContext_SiblingComparison_rank(ctx, field)
+	case "executionRateAbove":
+		return ec.fieldContext_SiblingComparison_executionRateAbove(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SiblingComparison", field.Name)
+}
+
 func (ec *executionContext) childFields_SyncRun(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6172,6 +7473,22 @@ func (ec *executionContext) childFields_SyncRunEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type SyncRunEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_TimeProgress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "asOf":
+		return ec.fieldContext_TimeProgress_asOf(ctx, field)
+	case "elapsed":
+		return ec.fieldContext_TimeProgress_elapsed(ctx, field)
+	case "executionRate":
+		return ec.fieldContext_TimeProgress_executionRate(ctx, field)
+	case "gap":
+		return ec.fieldContext_TimeProgress_gap(ctx, field)
+	case "warning":
+		return ec.fieldContext_TimeProgress_warning(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimeProgress", field.Name)
+}
+
 func (ec *executionContext) childFields_Token(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6204,6 +7521,52 @@ func (ec *executionContext) childFields_Unit(ctx context.Context, field graphql.
 		return ec.fieldContext_Unit_departmentKind(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Unit", field.Name)
+}
+
+func (ec *executionContext) childFields_UnitCostGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "region":
+		return ec.fieldContext_UnitCostGroup_region(ctx, field)
+	case "year":
+		return ec.fieldContext_UnitCostGroup_year(ctx, field)
+	case "indicator":
+		return ec.fieldContext_UnitCostGroup_indicator(ctx, field)
+	case "unit":
+		return ec.fieldContext_UnitCostGroup_unit(ctx, field)
+	case "count":
+		return ec.fieldContext_UnitCostGroup_count(ctx, field)
+	case "min":
+		return ec.fieldContext_UnitCostGroup_min(ctx, field)
+	case "q1":
+		return ec.fieldContext_UnitCostGroup_q1(ctx, field)
+	case "median":
+		return ec.fieldContext_UnitCostGroup_median(ctx, field)
+	case "q3":
+		return ec.fieldContext_UnitCostGroup_q3(ctx, field)
+	case "max":
+		return ec.fieldContext_UnitCostGroup_max(ctx, field)
+	case "outliers":
+		return ec.fieldContext_UnitCostGroup_outliers(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnitCostGroup", field.Name)
+}
+
+func (ec *executionContext) childFields_UnitCostItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "project":
+		return ec.fieldContext_UnitCostItem_project(ctx, field)
+	case "year":
+		return ec.fieldContext_UnitCostItem_year(ctx, field)
+	case "amount":
+		return ec.fieldContext_UnitCostItem_amount(ctx, field)
+	case "quantity":
+		return ec.fieldContext_UnitCostItem_quantity(ctx, field)
+	case "unitCost":
+		return ec.fieldContext_UnitCostItem_unitCost(ctx, field)
+	case "outlier":
+		return ec.fieldContext_UnitCostItem_outlier(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnitCostItem", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7228,6 +8591,76 @@ func (ec *executionContext) field_Query_allocations_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_analysis_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]fundhub.AnalysisDimension, error) {
+			return ec.unmarshalNAnalysisDimension2ᚕfundhubᚐAnalysisDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "regionLevel",
+		func(ctx context.Context, v any) (*fundhub.RegionLevel, error) {
+			return ec.unmarshalORegionLevel2ᚖfundhubᚐRegionLevel(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionLevel"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*fundhub.AnalysisFilter, error) {
+			return ec.unmarshalOAnalysisFilter2ᚖfundhubᚐAnalysisFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*QuarterInput, error) {
+			return ec.unmarshalOQuarterInput2ᚖfundhubᚋgraphᚐQuarterInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) ([]*fundhub.AnalysisSort, error) {
+			return ec.unmarshalOAnalysisSort2ᚕᚖfundhubᚐAnalysisSortᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "rankBy",
+		func(ctx context.Context, v any) (*fundhub.AnalysisMeasure, error) {
+			return ec.unmarshalOAnalysisMeasure2ᚖfundhubᚐAnalysisMeasure(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["rankBy"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg7
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_changeRequests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7552,6 +8985,52 @@ func (ec *executionContext) field_Query_problems_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_projectProgress_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*ProjectProgressFilter, error) {
+			return ec.unmarshalOProjectProgressFilter2ᚖfundhubᚋgraphᚐProjectProgressFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_project_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7593,6 +9072,36 @@ func (ec *executionContext) field_Query_projects_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_quarterlyReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "region",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["region"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "quarter",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["quarter"] = arg2
 	return args, nil
 }
 
@@ -7713,6 +9222,68 @@ func (ec *executionContext) field_Query_syncRuns_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_unitCosts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (fundhub.Direction, error) {
+			return ec.unmarshalNDirection2fundhubᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "indicator",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["indicator"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "unit",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["unit"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "basis",
+		func(ctx context.Context, v any) (*fundhub.UnitCostBasis, error) {
+			return ec.unmarshalOUnitCostBasis2ᚖfundhubᚐUnitCostBasis(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["basis"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "regionLevel",
+		func(ctx context.Context, v any) (*fundhub.RegionLevel, error) {
+			return ec.unmarshalORegionLevel2ᚖfundhubᚐRegionLevel(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionLevel"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "region",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["region"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "years",
+		func(ctx context.Context, v any) ([]int, error) {
+			return ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["years"] = arg6
 	return args, nil
 }
 
@@ -9239,6 +10810,863 @@ func (ec *executionContext) fieldContext_AllocationTotal_count(_ context.Context
 	return graphql.NewScalarFieldContext("AllocationTotal", field, false, false, "Int")
 }
 
+func (ec *executionContext) _AnalysisConnection_edges(ctx context.Context, field graphql.CollectedField, obj *AnalysisConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*AnalysisEdge) graphql.Marshaler {
+			return ec.marshalNAnalysisEdge2ᚕᚖfundhubᚋgraphᚐAnalysisEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalysisConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnalysisEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalysisConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *AnalysisConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*AnalysisRow) graphql.Marshaler {
+			return ec.marshalNAnalysisRow2ᚕᚖfundhubᚋgraphᚐAnalysisRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalysisConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnalysisRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalysisConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *AnalysisConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖfundhubᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalysisConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalysisConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *AnalysisConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalysisConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AnalysisConnection_total(ctx context.Context, field graphql.CollectedField, obj *AnalysisConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisConnection_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Figures) graphql.Marshaler {
+			return ec.marshalNFigures2ᚖfundhubᚐFigures(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisConnection_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalysisConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Figures(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalysisConnection_asOf(ctx context.Context, field graphql.CollectedField, obj *AnalysisConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisConnection_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Quarter) graphql.Marshaler {
+			return ec.marshalNQuarter2ᚖfundhubᚐQuarter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisConnection_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalysisConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quarter(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalysisEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *AnalysisEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalysisEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AnalysisEdge_node(ctx context.Context, field graphql.CollectedField, obj *AnalysisEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AnalysisRow) graphql.Marshaler {
+			return ec.marshalNAnalysisRow2ᚖfundhubᚋgraphᚐAnalysisRow(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalysisEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnalysisRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalysisRow_category(ctx context.Context, field graphql.CollectedField, obj *AnalysisRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisRow_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.FundCategory) graphql.Marshaler {
+			return ec.marshalOFundCategory2ᚖfundhubᚐFundCategory(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisRow_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalysisRow", field, false, false, "FundCategory")
+}
+
+func (ec *executionContext) _AnalysisRow_fund(ctx context.Context, field graphql.CollectedField, obj *AnalysisRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisRow_fund(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AnalysisRow().Fund(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Fund) graphql.Marshaler {
+			return ec.marshalOFund2ᚖfundhubᚐFund(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisRow_fund(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalysisRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Fund(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalysisRow_source(ctx context.Context, field graphql.CollectedField, obj *AnalysisRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisRow_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.FundSource) graphql.Marshaler {
+			return ec.marshalOFundSource2ᚖfundhubᚐFundSource(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisRow_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalysisRow", field, false, false, "FundSource")
+}
+
+func (ec *executionContext) _AnalysisRow_direction(ctx context.Context, field graphql.CollectedField, obj *AnalysisRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisRow_direction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Direction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Direction) graphql.Marshaler {
+			return ec.marshalODirection2ᚖfundhubᚐDirection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisRow_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalysisRow", field, false, false, "Direction")
+}
+
+func (ec *executionContext) _AnalysisRow_region(ctx context.Context, field graphql.CollectedField, obj *AnalysisRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisRow_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AnalysisRow().Region(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Region) graphql.Marshaler {
+			return ec.marshalORegion2ᚖfundhubᚐRegion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisRow_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalysisRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalysisRow_year(ctx context.Context, field graphql.CollectedField, obj *AnalysisRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisRow_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisRow_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalysisRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AnalysisRow_quarter(ctx context.Context, field graphql.CollectedField, obj *AnalysisRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisRow_quarter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AnalysisRow().Quarter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Quarter) graphql.Marshaler {
+			return ec.marshalOQuarter2ᚖfundhubᚐQuarter(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisRow_quarter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalysisRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quarter(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalysisRow_allocated(ctx context.Context, field graphql.CollectedField, obj *AnalysisRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisRow_allocated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Allocated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisRow_allocated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalysisRow", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _AnalysisRow_received(ctx context.Context, field graphql.CollectedField, obj *AnalysisRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisRow_received(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Received, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisRow_received(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalysisRow", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _AnalysisRow_paid(ctx context.Context, field graphql.CollectedField, obj *AnalysisRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisRow_paid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Paid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisRow_paid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalysisRow", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _AnalysisRow_executionRate(ctx context.Context, field graphql.CollectedField, obj *AnalysisRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisRow_executionRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExecutionRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisRow_executionRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalysisRow", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _AnalysisRow_receivedRate(ctx context.Context, field graphql.CollectedField, obj *AnalysisRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisRow_receivedRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceivedRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisRow_receivedRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalysisRow", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _AnalysisRow_projectCount(ctx context.Context, field graphql.CollectedField, obj *AnalysisRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisRow_projectCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisRow_projectCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalysisRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AnalysisRow_targetCount(ctx context.Context, field graphql.CollectedField, obj *AnalysisRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisRow_targetCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisRow_targetCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalysisRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AnalysisRow_targetCompletionRate(ctx context.Context, field graphql.CollectedField, obj *AnalysisRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisRow_targetCompletionRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetCompletionRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisRow_targetCompletionRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalysisRow", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _AnalysisRow_rank(ctx context.Context, field graphql.CollectedField, obj *AnalysisRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisRow_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisRow_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalysisRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AnalysisRow_timeProgress(ctx context.Context, field graphql.CollectedField, obj *AnalysisRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisRow_timeProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AnalysisRow().TimeProgress(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.TimeProgress) graphql.Marshaler {
+			return ec.marshalOTimeProgress2ᚖfundhubᚐTimeProgress(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisRow_timeProgress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalysisRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimeProgress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalysisRow_previousYear(ctx context.Context, field graphql.CollectedField, obj *AnalysisRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisRow_previousYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AnalysisRow().PreviousYear(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Figures) graphql.Marshaler {
+			return ec.marshalOFigures2ᚖfundhubᚐFigures(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisRow_previousYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalysisRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Figures(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalysisRow_yearOnYear(ctx context.Context, field graphql.CollectedField, obj *AnalysisRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisRow_yearOnYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AnalysisRow().YearOnYear(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Change) graphql.Marshaler {
+			return ec.marshalOChange2ᚖfundhubᚋgraphᚐChange(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisRow_yearOnYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalysisRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalysisRow_previousQuarter(ctx context.Context, field graphql.CollectedField, obj *AnalysisRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisRow_previousQuarter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AnalysisRow().PreviousQuarter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Figures) graphql.Marshaler {
+			return ec.marshalOFigures2ᚖfundhubᚐFigures(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisRow_previousQuarter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalysisRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Figures(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalysisRow_quarterOnQuarter(ctx context.Context, field graphql.CollectedField, obj *AnalysisRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisRow_quarterOnQuarter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AnalysisRow().QuarterOnQuarter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Change) graphql.Marshaler {
+			return ec.marshalOChange2ᚖfundhubᚋgraphᚐChange(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisRow_quarterOnQuarter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalysisRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalysisRow_siblings(ctx context.Context, field graphql.CollectedField, obj *AnalysisRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisRow_siblings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AnalysisRow().Siblings(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *SiblingComparison) graphql.Marshaler {
+			return ec.marshalOSiblingComparison2ᚖfundhubᚋgraphᚐSiblingComparison(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisRow_siblings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalysisRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SiblingComparison(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalysisRow_national(ctx context.Context, field graphql.CollectedField, obj *AnalysisRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisRow_national(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AnalysisRow().National(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Figures) graphql.Marshaler {
+			return ec.marshalOFigures2ᚖfundhubᚐFigures(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisRow_national(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalysisRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Figures(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Cell_column(ctx context.Context, field graphql.CollectedField, obj *Cell) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9283,6 +11711,144 @@ func (ec *executionContext) _Cell_value(ctx context.Context, field graphql.Colle
 }
 func (ec *executionContext) fieldContext_Cell_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Cell", field, false, false, "String")
+}
+
+func (ec *executionContext) _Change_allocated(ctx context.Context, field graphql.CollectedField, obj *Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_allocated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Allocated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_allocated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Change_allocatedPercent(ctx context.Context, field graphql.CollectedField, obj *Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_allocatedPercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllocatedPercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_allocatedPercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Change_paid(ctx context.Context, field graphql.CollectedField, obj *Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_paid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Paid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_paid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Change_paidPercent(ctx context.Context, field graphql.CollectedField, obj *Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_paidPercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaidPercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_paidPercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Change_executionRatePoints(ctx context.Context, field graphql.CollectedField, obj *Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_executionRatePoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExecutionRatePoints, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_executionRatePoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Change_targetCompletionPoints(ctx context.Context, field graphql.CollectedField, obj *Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_targetCompletionPoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetCompletionPoints, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_targetCompletionPoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "Decimal")
 }
 
 func (ec *executionContext) _ChangeRequest_id(ctx context.Context, field graphql.CollectedField, obj *fundhub.ChangeRequest) (ret graphql.Marshaler) {
@@ -11080,6 +13646,190 @@ func (ec *executionContext) fieldContext_ExecutionReportEdge_node(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Figures_allocated(ctx context.Context, field graphql.CollectedField, obj *fundhub.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Figures_allocated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Allocated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Figures_allocated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Figures", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Figures_received(ctx context.Context, field graphql.CollectedField, obj *fundhub.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Figures_received(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Received, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Figures_received(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Figures", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Figures_paid(ctx context.Context, field graphql.CollectedField, obj *fundhub.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Figures_paid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Paid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Figures_paid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Figures", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Figures_executionRate(ctx context.Context, field graphql.CollectedField, obj *fundhub.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Figures_executionRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExecutionRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Figures_executionRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Figures", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Figures_receivedRate(ctx context.Context, field graphql.CollectedField, obj *fundhub.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Figures_receivedRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceivedRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Figures_receivedRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Figures", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Figures_projectCount(ctx context.Context, field graphql.CollectedField, obj *fundhub.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Figures_projectCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Figures_projectCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Figures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Figures_targetCount(ctx context.Context, field graphql.CollectedField, obj *fundhub.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Figures_targetCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Figures_targetCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Figures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Figures_targetCompletionRate(ctx context.Context, field graphql.CollectedField, obj *fundhub.Figures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Figures_targetCompletionRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetCompletionRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Figures_targetCompletionRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Figures", field, false, false, "Decimal")
 }
 
 func (ec *executionContext) _Fund_id(ctx context.Context, field graphql.CollectedField, obj *fundhub.Fund) (ret graphql.Marshaler) {
@@ -17027,6 +19777,584 @@ func (ec *executionContext) fieldContext_ProjectEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _ProjectProgress_project(ctx context.Context, field graphql.CollectedField, obj *fundhub.ProjectProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectProgress_project(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.resolveBatch_ProjectProgress_project(ctx, field, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖfundhubᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectProgress_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectProgress",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+func (ec *executionContext) resolveBatch_ProjectProgress_project(ctx context.Context, field graphql.CollectedField, obj *fundhub.ProjectProgress) (any, error) {
+	resolver := ec.Resolvers.ProjectProgress()
+	if batch, ok := graphql.BatchParentsFor[*fundhub.ProjectProgress](ctx, "ProjectProgress"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Project(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*fundhub.Project](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"ProjectProgress.project",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Project(ctx, []*fundhub.ProjectProgress{obj})
+	return graphql.ResolveBatchSingleResult[*fundhub.Project](
+		ctx,
+		results,
+		err,
+		"ProjectProgress.project",
+	)
+}
+
+func (ec *executionContext) _ProjectProgress_year(ctx context.Context, field graphql.CollectedField, obj *fundhub.ProjectProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectProgress_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectProgress_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectProgress", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectProgress_allocated(ctx context.Context, field graphql.CollectedField, obj *fundhub.ProjectProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectProgress_allocated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Allocated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectProgress_allocated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectProgress", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ProjectProgress_paid(ctx context.Context, field graphql.CollectedField, obj *fundhub.ProjectProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectProgress_paid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Paid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectProgress_paid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectProgress", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ProjectProgress_timeProgress(ctx context.Context, field graphql.CollectedField, obj *fundhub.ProjectProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectProgress_timeProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProjectProgress().TimeProgress(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.TimeProgress) graphql.Marshaler {
+			return ec.marshalNTimeProgress2ᚖfundhubᚐTimeProgress(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectProgress_timeProgress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectProgress",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimeProgress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectProgressConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ProjectProgressConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectProgressConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ProjectProgressEdge) graphql.Marshaler {
+			return ec.marshalNProjectProgressEdge2ᚕᚖfundhubᚋgraphᚐProjectProgressEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectProgressConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectProgressConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectProgressEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectProgressConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ProjectProgressConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectProgressConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*fundhub.ProjectProgress) graphql.Marshaler {
+			return ec.marshalNProjectProgress2ᚕᚖfundhubᚐProjectProgressᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectProgressConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectProgressConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectProgress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectProgressConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ProjectProgressConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectProgressConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖfundhubᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectProgressConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectProgressConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectProgressConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ProjectProgressConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectProgressConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectProgressConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectProgressConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectProgressEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ProjectProgressEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectProgressEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectProgressEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectProgressEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProjectProgressEdge_node(ctx context.Context, field graphql.CollectedField, obj *ProjectProgressEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectProgressEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.ProjectProgress) graphql.Marshaler {
+			return ec.marshalNProjectProgress2ᚖfundhubᚐProjectProgress(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectProgressEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectProgressEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectProgress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Quarter_year(ctx context.Context, field graphql.CollectedField, obj *fundhub.Quarter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quarter_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quarter_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quarter", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Quarter_quarter(ctx context.Context, field graphql.CollectedField, obj *fundhub.Quarter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quarter_quarter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quarter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quarter_quarter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quarter", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Quarter_label(ctx context.Context, field graphql.CollectedField, obj *fundhub.Quarter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quarter_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Quarter().Label(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quarter_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quarter", field, true, true, "String")
+}
+
+func (ec *executionContext) _Quarter_end(ctx context.Context, field graphql.CollectedField, obj *fundhub.Quarter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quarter_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Quarter().End(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalNDate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quarter_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quarter", field, true, true, "Date")
+}
+
+func (ec *executionContext) _QuarterlyReport_region(ctx context.Context, field graphql.CollectedField, obj *QuarterlyReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarterlyReport_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Region, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚖfundhubᚐRegion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuarterlyReport_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuarterlyReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuarterlyReport_quarter(ctx context.Context, field graphql.CollectedField, obj *QuarterlyReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarterlyReport_quarter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quarter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Quarter) graphql.Marshaler {
+			return ec.marshalNQuarter2ᚖfundhubᚐQuarter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuarterlyReport_quarter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuarterlyReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quarter(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuarterlyReport_workbookUrl(ctx context.Context, field graphql.CollectedField, obj *QuarterlyReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarterlyReport_workbookUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkbookURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuarterlyReport_workbookUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuarterlyReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _QuarterlyReport_markdownUrl(ctx context.Context, field graphql.CollectedField, obj *QuarterlyReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarterlyReport_markdownUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MarkdownURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuarterlyReport_markdownUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuarterlyReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _QuarterlyReport_htmlUrl(ctx context.Context, field graphql.CollectedField, obj *QuarterlyReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarterlyReport_htmlUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HTMLURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuarterlyReport_htmlUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuarterlyReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _QuarterlyReport_summary(ctx context.Context, field graphql.CollectedField, obj *QuarterlyReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarterlyReport_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuarterlyReport_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuarterlyReport", field, false, false, "String")
+}
+
 func (ec *executionContext) _Query_region(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17285,6 +20613,182 @@ func (ec *executionContext) fieldContext_Query_allocations(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_allocations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_analysis(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_analysis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Analysis(ctx, fc.Args["groupBy"].([]fundhub.AnalysisDimension), fc.Args["regionLevel"].(*fundhub.RegionLevel), fc.Args["filter"].(*fundhub.AnalysisFilter), fc.Args["asOf"].(*QuarterInput), fc.Args["sort"].([]*fundhub.AnalysisSort), fc.Args["rankBy"].(*fundhub.AnalysisMeasure), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AnalysisConnection) graphql.Marshaler {
+			return ec.marshalNAnalysisConnection2ᚖfundhubᚋgraphᚐAnalysisConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_analysis(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnalysisConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_analysis_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_projectProgress(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_projectProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ProjectProgress(ctx, fc.Args["year"].(int), fc.Args["asOf"].(*time.Time), fc.Args["filter"].(*ProjectProgressFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ProjectProgressConnection) graphql.Marshaler {
+			return ec.marshalNProjectProgressConnection2ᚖfundhubᚋgraphᚐProjectProgressConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_projectProgress(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectProgressConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_projectProgress_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_unitCosts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_unitCosts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().UnitCosts(ctx, fc.Args["direction"].(fundhub.Direction), fc.Args["indicator"].(*string), fc.Args["unit"].(*string), fc.Args["basis"].(*fundhub.UnitCostBasis), fc.Args["regionLevel"].(*fundhub.RegionLevel), fc.Args["region"].(*string), fc.Args["years"].([]int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*fundhub.UnitCostGroup) graphql.Marshaler {
+			return ec.marshalNUnitCostGroup2ᚕᚖfundhubᚐUnitCostGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_unitCosts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnitCostGroup(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_unitCosts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_quarterlyReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_quarterlyReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().QuarterlyReport(ctx, fc.Args["region"].(string), fc.Args["year"].(int), fc.Args["quarter"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *QuarterlyReport) graphql.Marshaler {
+			return ec.marshalOQuarterlyReport2ᚖfundhubᚋgraphᚐQuarterlyReport(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_quarterlyReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuarterlyReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_quarterlyReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -19650,6 +23154,107 @@ func (ec *executionContext) fieldContext_Session_user(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _SiblingComparison_count(ctx context.Context, field graphql.CollectedField, obj *SiblingComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SiblingComparison_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SiblingComparison_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SiblingComparison", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SiblingComparison_figures(ctx context.Context, field graphql.CollectedField, obj *SiblingComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SiblingComparison_figures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Figures, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Figures) graphql.Marshaler {
+			return ec.marshalNFigures2ᚖfundhubᚐFigures(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SiblingComparison_figures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SiblingComparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Figures(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SiblingComparison_rank(ctx context.Context, field graphql.CollectedField, obj *SiblingComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SiblingComparison_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SiblingComparison_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SiblingComparison", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SiblingComparison_executionRateAbove(ctx context.Context, field graphql.CollectedField, obj *SiblingComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SiblingComparison_executionRateAbove(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExecutionRateAbove, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SiblingComparison_executionRateAbove(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SiblingComparison", field, false, false, "Decimal")
+}
+
 func (ec *executionContext) _Subscription_problemRaised(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
 	return graphql.ResolveFieldStream(
 		ctx,
@@ -20243,6 +23848,121 @@ func (ec *executionContext) fieldContext_SyncRunEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _TimeProgress_asOf(ctx context.Context, field graphql.CollectedField, obj *fundhub.TimeProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimeProgress_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimeProgress_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimeProgress", field, false, false, "Date")
+}
+
+func (ec *executionContext) _TimeProgress_elapsed(ctx context.Context, field graphql.CollectedField, obj *fundhub.TimeProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimeProgress_elapsed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Elapsed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimeProgress_elapsed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimeProgress", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _TimeProgress_executionRate(ctx context.Context, field graphql.CollectedField, obj *fundhub.TimeProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimeProgress_executionRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExecutionRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TimeProgress_executionRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimeProgress", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _TimeProgress_gap(ctx context.Context, field graphql.CollectedField, obj *fundhub.TimeProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimeProgress_gap(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gap, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TimeProgress_gap(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimeProgress", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _TimeProgress_warning(ctx context.Context, field graphql.CollectedField, obj *fundhub.TimeProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimeProgress_warning(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warning, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v fundhub.WarningLevel) graphql.Marshaler {
+			return ec.marshalNWarningLevel2fundhubᚐWarningLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimeProgress_warning(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimeProgress", field, false, false, "WarningLevel")
+}
+
 func (ec *executionContext) _Token_id(ctx context.Context, field graphql.CollectedField, obj *fundhub.Token) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20526,6 +24246,447 @@ func (ec *executionContext) _Unit_departmentKind(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Unit_departmentKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Unit", field, false, false, "DepartmentKind")
+}
+
+func (ec *executionContext) _UnitCostGroup_region(ctx context.Context, field graphql.CollectedField, obj *fundhub.UnitCostGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitCostGroup_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.UnitCostGroup().Region(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Region) graphql.Marshaler {
+			return ec.marshalORegion2ᚖfundhubᚐRegion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UnitCostGroup_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnitCostGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnitCostGroup_year(ctx context.Context, field graphql.CollectedField, obj *fundhub.UnitCostGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitCostGroup_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitCostGroup_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitCostGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnitCostGroup_indicator(ctx context.Context, field graphql.CollectedField, obj *fundhub.UnitCostGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitCostGroup_indicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitCostGroup_indicator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitCostGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _UnitCostGroup_unit(ctx context.Context, field graphql.CollectedField, obj *fundhub.UnitCostGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitCostGroup_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitCostGroup_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitCostGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _UnitCostGroup_count(ctx context.Context, field graphql.CollectedField, obj *fundhub.UnitCostGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitCostGroup_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitCostGroup_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitCostGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnitCostGroup_min(ctx context.Context, field graphql.CollectedField, obj *fundhub.UnitCostGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitCostGroup_min(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Min, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitCostGroup_min(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitCostGroup", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _UnitCostGroup_q1(ctx context.Context, field graphql.CollectedField, obj *fundhub.UnitCostGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitCostGroup_q1(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Q1, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitCostGroup_q1(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitCostGroup", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _UnitCostGroup_median(ctx context.Context, field graphql.CollectedField, obj *fundhub.UnitCostGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitCostGroup_median(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Median, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitCostGroup_median(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitCostGroup", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _UnitCostGroup_q3(ctx context.Context, field graphql.CollectedField, obj *fundhub.UnitCostGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitCostGroup_q3(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Q3, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitCostGroup_q3(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitCostGroup", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _UnitCostGroup_max(ctx context.Context, field graphql.CollectedField, obj *fundhub.UnitCostGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitCostGroup_max(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Max, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitCostGroup_max(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitCostGroup", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _UnitCostGroup_outliers(ctx context.Context, field graphql.CollectedField, obj *fundhub.UnitCostGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitCostGroup_outliers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outliers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*fundhub.UnitCostItem) graphql.Marshaler {
+			return ec.marshalNUnitCostItem2ᚕᚖfundhubᚐUnitCostItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitCostGroup_outliers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnitCostGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnitCostItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnitCostItem_project(ctx context.Context, field graphql.CollectedField, obj *fundhub.UnitCostItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitCostItem_project(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.resolveBatch_UnitCostItem_project(ctx, field, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖfundhubᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitCostItem_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnitCostItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+func (ec *executionContext) resolveBatch_UnitCostItem_project(ctx context.Context, field graphql.CollectedField, obj *fundhub.UnitCostItem) (any, error) {
+	resolver := ec.Resolvers.UnitCostItem()
+	if batch, ok := graphql.BatchParentsFor[*fundhub.UnitCostItem](ctx, "UnitCostItem"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Project(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*fundhub.Project](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"UnitCostItem.project",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Project(ctx, []*fundhub.UnitCostItem{obj})
+	return graphql.ResolveBatchSingleResult[*fundhub.Project](
+		ctx,
+		results,
+		err,
+		"UnitCostItem.project",
+	)
+}
+
+func (ec *executionContext) _UnitCostItem_year(ctx context.Context, field graphql.CollectedField, obj *fundhub.UnitCostItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitCostItem_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitCostItem_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitCostItem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnitCostItem_amount(ctx context.Context, field graphql.CollectedField, obj *fundhub.UnitCostItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitCostItem_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitCostItem_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitCostItem", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _UnitCostItem_quantity(ctx context.Context, field graphql.CollectedField, obj *fundhub.UnitCostItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitCostItem_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitCostItem_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitCostItem", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _UnitCostItem_unitCost(ctx context.Context, field graphql.CollectedField, obj *fundhub.UnitCostItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitCostItem_unitCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitCost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitCostItem_unitCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitCostItem", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _UnitCostItem_outlier(ctx context.Context, field graphql.CollectedField, obj *fundhub.UnitCostItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitCostItem_outlier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outlier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitCostItem_outlier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitCostItem", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *fundhub.User) (ret graphql.Marshaler) {
@@ -22270,6 +26431,143 @@ func UnmarshalAllocationInput(ctx context.Context, raw any) (fundhub.AllocationI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAnalysisFilter(ctx context.Context, obj any) (fundhub.AnalysisFilter, error) {
+	var it fundhub.AnalysisFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"categories", "fundIds", "sources", "directions", "region", "years"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "categories":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categories"))
+			data, err := ec.unmarshalOFundCategory2ᚕfundhubᚐFundCategoryᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Categories = data
+		case "fundIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fundIds"))
+			data, err := ec.unmarshalOID2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FundIDs = data
+		case "sources":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sources"))
+			data, err := ec.unmarshalOFundSource2ᚕfundhubᚐFundSourceᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sources = data
+		case "directions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("directions"))
+			data, err := ec.unmarshalODirection2ᚕfundhubᚐDirectionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Directions = data
+		case "region":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Region = data
+		case "years":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("years"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Years = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAnalysisFilter unmarshals raw into the AnalysisFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAnalysisFilter(ctx context.Context, raw any) (fundhub.AnalysisFilter, error) {
+	var out fundhub.AnalysisFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AnalysisFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAnalysisSort(ctx context.Context, obj any) (fundhub.AnalysisSort, error) {
+	var it fundhub.AnalysisSort
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["descending"]; !present {
+		asMap["descending"] = false
+	}
+
+	fieldsInOrder := [...]string{"measure", "dimension", "descending"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "measure":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("measure"))
+			data, err := ec.unmarshalOAnalysisMeasure2ᚖfundhubᚐAnalysisMeasure(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Measure = data
+		case "dimension":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dimension"))
+			data, err := ec.unmarshalOAnalysisDimension2ᚖfundhubᚐAnalysisDimension(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Dimension = data
+		case "descending":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descending"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Descending = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAnalysisSort unmarshals raw into the AnalysisSort input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAnalysisSort(ctx context.Context, raw any) (fundhub.AnalysisSort, error) {
+	var out fundhub.AnalysisSort
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AnalysisSort", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputChangeRequestFilter(ctx context.Context, obj any) (fundhub.ChangeRequestFilter, error) {
 	var it fundhub.ChangeRequestFilter
 	if obj == nil {
@@ -23313,6 +27611,111 @@ func UnmarshalProjectFilter(ctx context.Context, raw any) (fundhub.ProjectFilter
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputProjectProgressFilter(ctx context.Context, obj any) (ProjectProgressFilter, error) {
+	var it ProjectProgressFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"region", "directions", "warnings"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "region":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Region = data
+		case "directions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("directions"))
+			data, err := ec.unmarshalODirection2ᚕfundhubᚐDirectionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Directions = data
+		case "warnings":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("warnings"))
+			data, err := ec.unmarshalOWarningLevel2ᚕfundhubᚐWarningLevelᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Warnings = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProjectProgressFilter unmarshals raw into the ProjectProgressFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProjectProgressFilter(ctx context.Context, raw any) (ProjectProgressFilter, error) {
+	var out ProjectProgressFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProjectProgressFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputQuarterInput(ctx context.Context, obj any) (QuarterInput, error) {
+	var it QuarterInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"year", "quarter"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "quarter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quarter"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quarter = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalQuarterInput unmarshals raw into the QuarterInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalQuarterInput(ctx context.Context, raw any) (QuarterInput, error) {
+	var out QuarterInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "QuarterInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputReportFilter(ctx context.Context, obj any) (fundhub.ReportFilter, error) {
 	var it fundhub.ReportFilter
 	if obj == nil {
@@ -23996,6 +28399,255 @@ func (ec *executionContext) _AllocationTotal(ctx context.Context, sel ast.Select
 	return out
 }
 
+var analysisConnectionImplementors = []string{"AnalysisConnection"}
+
+func (ec *executionContext) _AnalysisConnection(ctx context.Context, sel ast.SelectionSet, obj *AnalysisConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, analysisConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AnalysisConnection")
+		case "edges":
+			out.Values[i] = ec._AnalysisConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._AnalysisConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AnalysisConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._AnalysisConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._AnalysisConnection_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "asOf":
+			out.Values[i] = ec._AnalysisConnection_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var analysisEdgeImplementors = []string{"AnalysisEdge"}
+
+func (ec *executionContext) _AnalysisEdge(ctx context.Context, sel ast.SelectionSet, obj *AnalysisEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, analysisEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AnalysisEdge")
+		case "cursor":
+			out.Values[i] = ec._AnalysisEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AnalysisEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var analysisRowImplementors = []string{"AnalysisRow"}
+
+func (ec *executionContext) _AnalysisRow(ctx context.Context, sel ast.SelectionSet, obj *AnalysisRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, analysisRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AnalysisRow")
+		case "category":
+			out.Values[i] = ec._AnalysisRow_category(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fund":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AnalysisRow_fund(ctx, field, obj)
+				})
+		case "source":
+			out.Values[i] = ec._AnalysisRow_source(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "direction":
+			out.Values[i] = ec._AnalysisRow_direction(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "region":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AnalysisRow_region(ctx, field, obj)
+				})
+		case "year":
+			out.Values[i] = ec._AnalysisRow_year(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quarter":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AnalysisRow_quarter(ctx, field, obj)
+				})
+		case "allocated":
+			out.Values[i] = ec._AnalysisRow_allocated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "received":
+			out.Values[i] = ec._AnalysisRow_received(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "paid":
+			out.Values[i] = ec._AnalysisRow_paid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "executionRate":
+			out.Values[i] = ec._AnalysisRow_executionRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "receivedRate":
+			out.Values[i] = ec._AnalysisRow_receivedRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "projectCount":
+			out.Values[i] = ec._AnalysisRow_projectCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "targetCount":
+			out.Values[i] = ec._AnalysisRow_targetCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "targetCompletionRate":
+			out.Values[i] = ec._AnalysisRow_targetCompletionRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rank":
+			out.Values[i] = ec._AnalysisRow_rank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "timeProgress":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AnalysisRow_timeProgress(ctx, field, obj)
+				})
+		case "previousYear":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AnalysisRow_previousYear(ctx, field, obj)
+				})
+		case "yearOnYear":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AnalysisRow_yearOnYear(ctx, field, obj)
+				})
+		case "previousQuarter":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AnalysisRow_previousQuarter(ctx, field, obj)
+				})
+		case "quarterOnQuarter":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AnalysisRow_quarterOnQuarter(ctx, field, obj)
+				})
+		case "siblings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AnalysisRow_siblings(ctx, field, obj)
+				})
+		case "national":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AnalysisRow_national(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var cellImplementors = []string{"Cell"}
 
 func (ec *executionContext) _Cell(ctx context.Context, sel ast.SelectionSet, obj *Cell) graphql.Marshaler {
@@ -24015,6 +28667,64 @@ func (ec *executionContext) _Cell(ctx context.Context, sel ast.SelectionSet, obj
 		case "value":
 			out.Values[i] = ec._Cell_value(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var changeImplementors = []string{"Change"}
+
+func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, obj *Change) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Change")
+		case "allocated":
+			out.Values[i] = ec._Change_allocated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "allocatedPercent":
+			out.Values[i] = ec._Change_allocatedPercent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "paid":
+			out.Values[i] = ec._Change_paid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "paidPercent":
+			out.Values[i] = ec._Change_paidPercent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "executionRatePoints":
+			out.Values[i] = ec._Change_executionRatePoints(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "targetCompletionPoints":
+			out.Values[i] = ec._Change_targetCompletionPoints(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -24610,6 +29320,74 @@ func (ec *executionContext) _ExecutionReportEdge(ctx context.Context, sel ast.Se
 		case "node":
 			out.Values[i] = ec._ExecutionReportEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var figuresImplementors = []string{"Figures"}
+
+func (ec *executionContext) _Figures(ctx context.Context, sel ast.SelectionSet, obj *fundhub.Figures) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, figuresImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Figures")
+		case "allocated":
+			out.Values[i] = ec._Figures_allocated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "received":
+			out.Values[i] = ec._Figures_received(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "paid":
+			out.Values[i] = ec._Figures_paid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "executionRate":
+			out.Values[i] = ec._Figures_executionRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "receivedRate":
+			out.Values[i] = ec._Figures_receivedRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "projectCount":
+			out.Values[i] = ec._Figures_projectCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "targetCount":
+			out.Values[i] = ec._Figures_targetCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "targetCompletionRate":
+			out.Values[i] = ec._Figures_targetCompletionRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -26420,6 +31198,255 @@ func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var projectProgressImplementors = []string{"ProjectProgress"}
+
+func (ec *executionContext) _ProjectProgress(ctx context.Context, sel ast.SelectionSet, obj *fundhub.ProjectProgress) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectProgressImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectProgress")
+		case "project":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProjectProgress_project(ctx, field, obj)
+				})
+		case "year":
+			out.Values[i] = ec._ProjectProgress_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "allocated":
+			out.Values[i] = ec._ProjectProgress_allocated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "paid":
+			out.Values[i] = ec._ProjectProgress_paid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "timeProgress":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProjectProgress_timeProgress(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectProgressConnectionImplementors = []string{"ProjectProgressConnection"}
+
+func (ec *executionContext) _ProjectProgressConnection(ctx context.Context, sel ast.SelectionSet, obj *ProjectProgressConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectProgressConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectProgressConnection")
+		case "edges":
+			out.Values[i] = ec._ProjectProgressConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ProjectProgressConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ProjectProgressConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ProjectProgressConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectProgressEdgeImplementors = []string{"ProjectProgressEdge"}
+
+func (ec *executionContext) _ProjectProgressEdge(ctx context.Context, sel ast.SelectionSet, obj *ProjectProgressEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectProgressEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectProgressEdge")
+		case "cursor":
+			out.Values[i] = ec._ProjectProgressEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ProjectProgressEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var quarterImplementors = []string{"Quarter"}
+
+func (ec *executionContext) _Quarter(ctx context.Context, sel ast.SelectionSet, obj *fundhub.Quarter) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, quarterImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Quarter")
+		case "year":
+			out.Values[i] = ec._Quarter_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quarter":
+			out.Values[i] = ec._Quarter_quarter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "label":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Quarter_label(ctx, field, obj)
+				})
+		case "end":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Quarter_end(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var quarterlyReportImplementors = []string{"QuarterlyReport"}
+
+func (ec *executionContext) _QuarterlyReport(ctx context.Context, sel ast.SelectionSet, obj *QuarterlyReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, quarterlyReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuarterlyReport")
+		case "region":
+			out.Values[i] = ec._QuarterlyReport_region(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quarter":
+			out.Values[i] = ec._QuarterlyReport_quarter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "workbookUrl":
+			out.Values[i] = ec._QuarterlyReport_workbookUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "markdownUrl":
+			out.Values[i] = ec._QuarterlyReport_markdownUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "htmlUrl":
+			out.Values[i] = ec._QuarterlyReport_htmlUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "summary":
+			out.Values[i] = ec._QuarterlyReport_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -26474,6 +31501,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_allocations(ctx, field)
+				})
+		case "analysis":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_analysis(ctx, field)
+				})
+		case "projectProgress":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_projectProgress(ctx, field)
+				})
+		case "unitCosts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_unitCosts(ctx, field)
+				})
+		case "quarterlyReport":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_quarterlyReport(ctx, field)
 				})
 		case "allocationTotals":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -27118,6 +32169,54 @@ func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var siblingComparisonImplementors = []string{"SiblingComparison"}
+
+func (ec *executionContext) _SiblingComparison(ctx context.Context, sel ast.SelectionSet, obj *SiblingComparison) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, siblingComparisonImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SiblingComparison")
+		case "count":
+			out.Values[i] = ec._SiblingComparison_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "figures":
+			out.Values[i] = ec._SiblingComparison_figures(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rank":
+			out.Values[i] = ec._SiblingComparison_rank(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "executionRateAbove":
+			out.Values[i] = ec._SiblingComparison_executionRateAbove(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var subscriptionImplementors = []string{"Subscription"}
 
 func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
@@ -27324,6 +32423,59 @@ func (ec *executionContext) _SyncRunEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var timeProgressImplementors = []string{"TimeProgress"}
+
+func (ec *executionContext) _TimeProgress(ctx context.Context, sel ast.SelectionSet, obj *fundhub.TimeProgress) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timeProgressImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimeProgress")
+		case "asOf":
+			out.Values[i] = ec._TimeProgress_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "elapsed":
+			out.Values[i] = ec._TimeProgress_elapsed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "executionRate":
+			out.Values[i] = ec._TimeProgress_executionRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "gap":
+			out.Values[i] = ec._TimeProgress_gap(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "warning":
+			out.Values[i] = ec._TimeProgress_warning(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var tokenImplementors = []string{"Token"}
 
 func (ec *executionContext) _Token(ctx context.Context, sel ast.SelectionSet, obj *fundhub.Token) graphql.Marshaler {
@@ -27416,6 +32568,149 @@ func (ec *executionContext) _Unit(ctx context.Context, sel ast.SelectionSet, obj
 				})
 		case "departmentKind":
 			out.Values[i] = ec._Unit_departmentKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var unitCostGroupImplementors = []string{"UnitCostGroup"}
+
+func (ec *executionContext) _UnitCostGroup(ctx context.Context, sel ast.SelectionSet, obj *fundhub.UnitCostGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unitCostGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnitCostGroup")
+		case "region":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._UnitCostGroup_region(ctx, field, obj)
+				})
+		case "year":
+			out.Values[i] = ec._UnitCostGroup_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "indicator":
+			out.Values[i] = ec._UnitCostGroup_indicator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.Values[i] = ec._UnitCostGroup_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "count":
+			out.Values[i] = ec._UnitCostGroup_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "min":
+			out.Values[i] = ec._UnitCostGroup_min(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "q1":
+			out.Values[i] = ec._UnitCostGroup_q1(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "median":
+			out.Values[i] = ec._UnitCostGroup_median(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "q3":
+			out.Values[i] = ec._UnitCostGroup_q3(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "max":
+			out.Values[i] = ec._UnitCostGroup_max(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outliers":
+			out.Values[i] = ec._UnitCostGroup_outliers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var unitCostItemImplementors = []string{"UnitCostItem"}
+
+func (ec *executionContext) _UnitCostItem(ctx context.Context, sel ast.SelectionSet, obj *fundhub.UnitCostItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unitCostItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnitCostItem")
+		case "project":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._UnitCostItem_project(ctx, field, obj)
+				})
+		case "year":
+			out.Values[i] = ec._UnitCostItem_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "amount":
+			out.Values[i] = ec._UnitCostItem_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quantity":
+			out.Values[i] = ec._UnitCostItem_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unitCost":
+			out.Values[i] = ec._UnitCostItem_unitCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outlier":
+			out.Values[i] = ec._UnitCostItem_outlier(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -28115,6 +33410,112 @@ func (ec *executionContext) marshalNAllocationTotal2ᚖfundhubᚐAllocationTotal
 	return ec._AllocationTotal(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAnalysisConnection2ᚖfundhubᚋgraphᚐAnalysisConnection(ctx context.Context, sel ast.SelectionSet, v *AnalysisConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AnalysisConnection!")
+		return graphql.Null
+	}
+	return ec._AnalysisConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAnalysisDimension2fundhubᚐAnalysisDimension(ctx context.Context, v any) (fundhub.AnalysisDimension, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := fundhub.AnalysisDimension(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAnalysisDimension2fundhubᚐAnalysisDimension(ctx context.Context, sel ast.SelectionSet, v fundhub.AnalysisDimension) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AnalysisDimension!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNAnalysisDimension2ᚕfundhubᚐAnalysisDimensionᚄ(ctx context.Context, v any) ([]fundhub.AnalysisDimension, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]fundhub.AnalysisDimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAnalysisDimension2fundhubᚐAnalysisDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNAnalysisDimension2ᚕfundhubᚐAnalysisDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []fundhub.AnalysisDimension) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAnalysisDimension2fundhubᚐAnalysisDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAnalysisEdge2ᚕᚖfundhubᚋgraphᚐAnalysisEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*AnalysisEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAnalysisEdge2ᚖfundhubᚋgraphᚐAnalysisEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAnalysisEdge2ᚖfundhubᚋgraphᚐAnalysisEdge(ctx context.Context, sel ast.SelectionSet, v *AnalysisEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AnalysisEdge!")
+		return graphql.Null
+	}
+	return ec._AnalysisEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAnalysisRow2ᚕᚖfundhubᚋgraphᚐAnalysisRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*AnalysisRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAnalysisRow2ᚖfundhubᚋgraphᚐAnalysisRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAnalysisRow2ᚖfundhubᚋgraphᚐAnalysisRow(ctx context.Context, sel ast.SelectionSet, v *AnalysisRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AnalysisRow!")
+		return graphql.Null
+	}
+	return ec._AnalysisRow(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAnalysisSort2ᚖfundhubᚐAnalysisSort(ctx context.Context, v any) (*fundhub.AnalysisSort, error) {
+	res, err := ec.unmarshalInputAnalysisSort(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -28263,6 +33664,24 @@ func (ec *executionContext) unmarshalNDate2timeᚐTime(ctx context.Context, v an
 func (ec *executionContext) marshalNDate2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
 	_ = sel
 	res := scalar.MarshalDate(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Date!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNDate2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	res, err := scalar.UnmarshalDate(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDate2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Date!")
+		return graphql.Null
+	}
+	_ = sel
+	res := scalar.MarshalDate(*v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Date!")
 	}
@@ -28483,6 +33902,14 @@ func (ec *executionContext) marshalNExecutionReportEdge2ᚖfundhubᚋgraphᚐExe
 		return graphql.Null
 	}
 	return ec._ExecutionReportEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFigures2ᚖfundhubᚐFigures(ctx context.Context, sel ast.SelectionSet, v *fundhub.Figures) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Figures!")
+		return graphql.Null
+	}
+	return ec._Figures(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNFund2ᚕᚖfundhubᚐFundᚄ(ctx context.Context, sel ast.SelectionSet, v []*fundhub.Fund) graphql.Marshaler {
@@ -29066,6 +34493,71 @@ func (ec *executionContext) marshalNProjectEdge2ᚖfundhubᚋgraphᚐProjectEdge
 	return ec._ProjectEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNProjectProgress2ᚕᚖfundhubᚐProjectProgressᚄ(ctx context.Context, sel ast.SelectionSet, v []*fundhub.ProjectProgress) graphql.Marshaler {
+	ctx = graphql.WithBatchParents(ctx, "ProjectProgress", v, nil)
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProjectProgress2ᚖfundhubᚐProjectProgress(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProjectProgress2ᚖfundhubᚐProjectProgress(ctx context.Context, sel ast.SelectionSet, v *fundhub.ProjectProgress) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProjectProgress!")
+		return graphql.Null
+	}
+	return ec._ProjectProgress(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProjectProgressConnection2ᚖfundhubᚋgraphᚐProjectProgressConnection(ctx context.Context, sel ast.SelectionSet, v *ProjectProgressConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProjectProgressConnection!")
+		return graphql.Null
+	}
+	return ec._ProjectProgressConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProjectProgressEdge2ᚕᚖfundhubᚋgraphᚐProjectProgressEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ProjectProgressEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProjectProgressEdge2ᚖfundhubᚋgraphᚐProjectProgressEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProjectProgressEdge2ᚖfundhubᚋgraphᚐProjectProgressEdge(ctx context.Context, sel ast.SelectionSet, v *ProjectProgressEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProjectProgressEdge!")
+		return graphql.Null
+	}
+	return ec._ProjectProgressEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNQuarter2ᚖfundhubᚐQuarter(ctx context.Context, sel ast.SelectionSet, v *fundhub.Quarter) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Quarter!")
+		return graphql.Null
+	}
+	return ec._Quarter(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNRegion2ᚕᚖfundhubᚐRegionᚄ(ctx context.Context, sel ast.SelectionSet, v []*fundhub.Region) graphql.Marshaler {
 	ctx = graphql.WithBatchParents(ctx, "Region", v, nil)
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -29434,6 +34926,14 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) marshalNTimeProgress2ᚖfundhubᚐTimeProgress(ctx context.Context, sel ast.SelectionSet, v *fundhub.TimeProgress) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TimeProgress!")
+		return graphql.Null
+	}
+	return ec._TimeProgress(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNToken2ᚕᚖfundhubᚐTokenᚄ(ctx context.Context, sel ast.SelectionSet, v []*fundhub.Token) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -29479,6 +34979,55 @@ func (ec *executionContext) marshalNUnit2ᚖfundhubᚐUnit(ctx context.Context, 
 		return graphql.Null
 	}
 	return ec._Unit(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUnitCostGroup2ᚕᚖfundhubᚐUnitCostGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*fundhub.UnitCostGroup) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUnitCostGroup2ᚖfundhubᚐUnitCostGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUnitCostGroup2ᚖfundhubᚐUnitCostGroup(ctx context.Context, sel ast.SelectionSet, v *fundhub.UnitCostGroup) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UnitCostGroup!")
+		return graphql.Null
+	}
+	return ec._UnitCostGroup(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUnitCostItem2ᚕᚖfundhubᚐUnitCostItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*fundhub.UnitCostItem) graphql.Marshaler {
+	ctx = graphql.WithBatchParents(ctx, "UnitCostItem", v, nil)
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUnitCostItem2ᚖfundhubᚐUnitCostItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUnitCostItem2ᚖfundhubᚐUnitCostItem(ctx context.Context, sel ast.SelectionSet, v *fundhub.UnitCostItem) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UnitCostItem!")
+		return graphql.Null
+	}
+	return ec._UnitCostItem(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNUser2ᚕᚖfundhubᚐUserᚄ(ctx context.Context, sel ast.SelectionSet, v []*fundhub.User) graphql.Marshaler {
@@ -29536,6 +35085,21 @@ func (ec *executionContext) marshalNUserEdge2ᚖfundhubᚋgraphᚐUserEdge(ctx c
 		return graphql.Null
 	}
 	return ec._UserEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWarningLevel2fundhubᚐWarningLevel(ctx context.Context, v any) (fundhub.WarningLevel, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := fundhub.WarningLevel(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWarningLevel2fundhubᚐWarningLevel(ctx context.Context, sel ast.SelectionSet, v fundhub.WarningLevel) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "WarningLevel!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -29695,6 +35259,69 @@ func (ec *executionContext) unmarshalOAllocationFilter2ᚖfundhubᚐAllocationFi
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOAnalysisDimension2ᚖfundhubᚐAnalysisDimension(ctx context.Context, v any) (*fundhub.AnalysisDimension, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := fundhub.AnalysisDimension(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAnalysisDimension2ᚖfundhubᚐAnalysisDimension(ctx context.Context, sel ast.SelectionSet, v *fundhub.AnalysisDimension) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOAnalysisFilter2ᚖfundhubᚐAnalysisFilter(ctx context.Context, v any) (*fundhub.AnalysisFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAnalysisFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOAnalysisMeasure2ᚖfundhubᚐAnalysisMeasure(ctx context.Context, v any) (*fundhub.AnalysisMeasure, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := fundhub.AnalysisMeasure(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAnalysisMeasure2ᚖfundhubᚐAnalysisMeasure(ctx context.Context, sel ast.SelectionSet, v *fundhub.AnalysisMeasure) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOAnalysisSort2ᚕᚖfundhubᚐAnalysisSortᚄ(ctx context.Context, v any) ([]*fundhub.AnalysisSort, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*fundhub.AnalysisSort, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAnalysisSort2ᚖfundhubᚐAnalysisSort(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -29723,6 +35350,13 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOChange2ᚖfundhubᚋgraphᚐChange(ctx context.Context, sel ast.SelectionSet, v *Change) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Change(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOChangeRequestFilter2ᚖfundhubᚐChangeRequestFilter(ctx context.Context, v any) (*fundhub.ChangeRequestFilter, error) {
@@ -29854,6 +35488,42 @@ func (ec *executionContext) marshalODepartmentKind2fundhubᚐDepartmentKind(ctx 
 	return res
 }
 
+func (ec *executionContext) unmarshalODirection2ᚕfundhubᚐDirectionᚄ(ctx context.Context, v any) ([]fundhub.Direction, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]fundhub.Direction, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDirection2fundhubᚐDirection(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalODirection2ᚕfundhubᚐDirectionᚄ(ctx context.Context, sel ast.SelectionSet, v []fundhub.Direction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDirection2fundhubᚐDirection(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalODirection2ᚖfundhubᚐDirection(ctx context.Context, v any) (*fundhub.Direction, error) {
 	if v == nil {
 		return nil, nil
@@ -29880,11 +35550,54 @@ func (ec *executionContext) marshalOExecutionReport2ᚖfundhubᚐExecutionReport
 	return ec._ExecutionReport(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOFigures2ᚖfundhubᚐFigures(ctx context.Context, sel ast.SelectionSet, v *fundhub.Figures) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Figures(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOFund2ᚖfundhubᚐFund(ctx context.Context, sel ast.SelectionSet, v *fundhub.Fund) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Fund(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOFundCategory2ᚕfundhubᚐFundCategoryᚄ(ctx context.Context, v any) ([]fundhub.FundCategory, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]fundhub.FundCategory, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFundCategory2fundhubᚐFundCategory(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOFundCategory2ᚕfundhubᚐFundCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []fundhub.FundCategory) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFundCategory2fundhubᚐFundCategory(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOFundCategory2ᚖfundhubᚐFundCategory(ctx context.Context, v any) (*fundhub.FundCategory, error) {
@@ -29914,6 +35627,42 @@ func (ec *executionContext) unmarshalOFundFilter2ᚖfundhubᚐFundFilter(ctx con
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOFundSource2ᚕfundhubᚐFundSourceᚄ(ctx context.Context, v any) ([]fundhub.FundSource, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]fundhub.FundSource, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFundSource2fundhubᚐFundSource(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOFundSource2ᚕfundhubᚐFundSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []fundhub.FundSource) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFundSource2fundhubᚐFundSource(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOFundSource2ᚖfundhubᚐFundSource(ctx context.Context, v any) (*fundhub.FundSource, error) {
 	if v == nil {
 		return nil, nil
@@ -29931,6 +35680,41 @@ func (ec *executionContext) marshalOFundSource2ᚖfundhubᚐFundSource(ctx conte
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) unmarshalOID2ᚕint64ᚄ(ctx context.Context, v any) ([]int64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int64, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2int64(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕint64ᚄ(ctx context.Context, sel ast.SelectionSet, v []int64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2int64(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOID2ᚖint64(ctx context.Context, v any) (*int64, error) {
@@ -29956,6 +35740,41 @@ func (ec *executionContext) marshalOInspectionRun2ᚖfundhubᚐInspectionRun(ctx
 		return graphql.Null
 	}
 	return ec._InspectionRun(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOInt2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
@@ -30054,6 +35873,36 @@ func (ec *executionContext) unmarshalOProjectFilter2ᚖfundhubᚐProjectFilter(c
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOProjectProgressFilter2ᚖfundhubᚋgraphᚐProjectProgressFilter(ctx context.Context, v any) (*ProjectProgressFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputProjectProgressFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOQuarter2ᚖfundhubᚐQuarter(ctx context.Context, sel ast.SelectionSet, v *fundhub.Quarter) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Quarter(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOQuarterInput2ᚖfundhubᚋgraphᚐQuarterInput(ctx context.Context, v any) (*QuarterInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputQuarterInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOQuarterlyReport2ᚖfundhubᚋgraphᚐQuarterlyReport(ctx context.Context, sel ast.SelectionSet, v *QuarterlyReport) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._QuarterlyReport(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalORegion2ᚖfundhubᚐRegion(ctx context.Context, sel ast.SelectionSet, v *fundhub.Region) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -30126,6 +35975,13 @@ func (ec *executionContext) marshalOReserveStatus2ᚖfundhubᚐReserveStatus(ctx
 	return res
 }
 
+func (ec *executionContext) marshalOSiblingComparison2ᚖfundhubᚋgraphᚐSiblingComparison(ctx context.Context, sel ast.SelectionSet, v *SiblingComparison) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SiblingComparison(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -30192,6 +36048,68 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOTimeProgress2ᚖfundhubᚐTimeProgress(ctx context.Context, sel ast.SelectionSet, v *fundhub.TimeProgress) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TimeProgress(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOUnitCostBasis2ᚖfundhubᚐUnitCostBasis(ctx context.Context, v any) (*fundhub.UnitCostBasis, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := fundhub.UnitCostBasis(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOUnitCostBasis2ᚖfundhubᚐUnitCostBasis(ctx context.Context, sel ast.SelectionSet, v *fundhub.UnitCostBasis) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOWarningLevel2ᚕfundhubᚐWarningLevelᚄ(ctx context.Context, v any) ([]fundhub.WarningLevel, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]fundhub.WarningLevel, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNWarningLevel2fundhubᚐWarningLevel(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOWarningLevel2ᚕfundhubᚐWarningLevelᚄ(ctx context.Context, sel ast.SelectionSet, v []fundhub.WarningLevel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWarningLevel2fundhubᚐWarningLevel(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

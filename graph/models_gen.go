@@ -5,6 +5,8 @@ package graph
 import (
 	"fundhub"
 	"time"
+
+	"github.com/shopspring/decimal"
 )
 
 type AllocationEdge struct {
@@ -12,10 +14,36 @@ type AllocationEdge struct {
 	Node   *fundhub.Allocation `json:"node"`
 }
 
+type AnalysisConnection struct {
+	Edges    []*AnalysisEdge `json:"edges"`
+	Nodes    []*AnalysisRow  `json:"nodes"`
+	PageInfo *PageInfo       `json:"pageInfo"`
+	// Groups in all.
+	TotalCount int `json:"totalCount"`
+	// Everything the query covers taken together (not the sum of the rows: money passed between two rows counts once).
+	Total *fundhub.Figures `json:"total"`
+	AsOf  *fundhub.Quarter `json:"asOf"`
+}
+
+type AnalysisEdge struct {
+	Cursor string       `json:"cursor"`
+	Node   *AnalysisRow `json:"node"`
+}
+
 // One cell of a source row.
 type Cell struct {
 	Column string `json:"column"`
 	Value  string `json:"value"`
+}
+
+// Differences from an earlier period: amounts in yuan and per cent, rates in percentage points.
+type Change struct {
+	Allocated              decimal.Decimal  `json:"allocated"`
+	AllocatedPercent       *decimal.Decimal `json:"allocatedPercent,omitempty"`
+	Paid                   decimal.Decimal  `json:"paid"`
+	PaidPercent            *decimal.Decimal `json:"paidPercent,omitempty"`
+	ExecutionRatePoints    *decimal.Decimal `json:"executionRatePoints,omitempty"`
+	TargetCompletionPoints *decimal.Decimal `json:"targetCompletionPoints,omitempty"`
 }
 
 type ChangeRequestConnection struct {
@@ -148,6 +176,45 @@ type ProjectEdge struct {
 	Node   *fundhub.Project `json:"node"`
 }
 
+type ProjectProgressConnection struct {
+	Edges      []*ProjectProgressEdge     `json:"edges"`
+	Nodes      []*fundhub.ProjectProgress `json:"nodes"`
+	PageInfo   *PageInfo                  `json:"pageInfo"`
+	TotalCount int                        `json:"totalCount"`
+}
+
+type ProjectProgressEdge struct {
+	Cursor string                   `json:"cursor"`
+	Node   *fundhub.ProjectProgress `json:"node"`
+}
+
+type ProjectProgressFilter struct {
+	// A six-digit code: the region and everything under it.
+	Region     *string                `json:"region,omitempty"`
+	Directions []fundhub.Direction    `json:"directions,omitempty"`
+	Warnings   []fundhub.WarningLevel `json:"warnings,omitempty"`
+}
+
+// A calendar quarter.
+type QuarterInput struct {
+	Year int `json:"year"`
+	// 1 to 4.
+	Quarter int `json:"quarter"`
+}
+
+// A quarterly progress report of a region: a workbook (summary, allocations,
+// execution by project, lagging items, problems) and a written summary in
+// Markdown and HTML. The links download with the same bearer token.
+type QuarterlyReport struct {
+	Region      *fundhub.Region  `json:"region"`
+	Quarter     *fundhub.Quarter `json:"quarter"`
+	WorkbookURL string           `json:"workbookUrl"`
+	MarkdownURL string           `json:"markdownUrl"`
+	HTMLURL     string           `json:"htmlUrl"`
+	// The written summary, in Markdown.
+	Summary string `json:"summary"`
+}
+
 type Query struct {
 }
 
@@ -180,6 +247,19 @@ type Session struct {
 	Token     string        `json:"token"`
 	ExpiresAt time.Time     `json:"expiresAt"`
 	User      *fundhub.User `json:"user"`
+}
+
+// A region's place among the regions beside it (same parent, same level) that
+// the caller may see, itself included.
+type SiblingComparison struct {
+	// How many regions are compared, itself included.
+	Count int `json:"count"`
+	// The siblings' figures taken together.
+	Figures *fundhub.Figures `json:"figures"`
+	// This region's rank by execution rate among them, 1 the highest.
+	Rank *int `json:"rank,omitempty"`
+	// This region's execution rate minus theirs together, in percentage points.
+	ExecutionRateAbove *decimal.Decimal `json:"executionRateAbove,omitempty"`
 }
 
 type Subscription struct {

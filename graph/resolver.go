@@ -10,11 +10,14 @@ import (
 	"fundhub"
 	"fundhub/auth"
 	"fundhub/authz"
+	"fundhub/monitor"
 )
 
 // Store is what the resolvers read. *postgres.DB implements it; every method
 // that takes a scope applies it in SQL.
 type Store interface {
+	Analyze(ctx context.Context, s fundhub.Scope, q fundhub.AnalysisQuery) (*fundhub.AnalysisResult,
+		error)
 	FindRegion(ctx context.Context, s fundhub.Scope, code string) (*fundhub.Region, error)
 	FindRegions(ctx context.Context, s fundhub.Scope, f fundhub.RegionFilter,
 		p fundhub.Page) ([]*fundhub.Region, int, error)
@@ -152,6 +155,9 @@ type Deps struct {
 	Logger *slog.Logger
 	// Feed announces new problems to subscriptions; nil serves none.
 	Feed *ProblemFeed
+	// Monitor holds the thresholds time progress is graded by; nil uses
+	// the monitor's defaults.
+	Monitor *monitor.Config
 }
 
 // Resolver is the root of the resolvers. It holds no per-request state; the

@@ -103,6 +103,73 @@ func (r *allocationTotalResolver) Region(ctx context.Context, objs []*fundhub.Al
 		func(t *fundhub.AllocationTotal) (string, bool) { return ptr(t.RegionCode) })
 }
 
+// Fund is the resolver for the fund field.
+func (r *analysisRowResolver) Fund(ctx context.Context, obj *AnalysisRow) (*fundhub.Fund, error) {
+	if obj.FundID == nil {
+		return nil, nil
+	}
+
+	return loadersFrom(ctx).fundByID.Load(ctx, *obj.FundID)
+}
+
+// Region is the resolver for the region field.
+func (r *analysisRowResolver) Region(ctx context.Context, obj *AnalysisRow) (*fundhub.Region, error) {
+	if obj.Region == nil {
+		return nil, nil
+	}
+
+	return loadersFrom(ctx).regionByCode.Load(ctx, *obj.Region)
+}
+
+// Quarter is the resolver for the quarter field.
+func (r *analysisRowResolver) Quarter(ctx context.Context, obj *AnalysisRow) (*fundhub.Quarter, error) {
+	if obj.QuarterIndex == nil {
+		return nil, nil
+	}
+	q := fundhub.QuarterFromIndex(*obj.QuarterIndex)
+
+	return &q, nil
+}
+
+// TimeProgress is the resolver for the timeProgress field.
+func (r *analysisRowResolver) TimeProgress(ctx context.Context, obj *AnalysisRow) (*fundhub.TimeProgress, error) {
+	return obj.set.timeProgress(obj.AnalysisRow), nil
+}
+
+// PreviousYear is the resolver for the previousYear field.
+func (r *analysisRowResolver) PreviousYear(ctx context.Context, obj *AnalysisRow) (*fundhub.Figures, error) {
+	return obj.set.previousYear(ctx, obj.AnalysisKey)
+}
+
+// YearOnYear is the resolver for the yearOnYear field.
+func (r *analysisRowResolver) YearOnYear(ctx context.Context, obj *AnalysisRow) (*Change, error) {
+	before, err := obj.set.previousYear(ctx, obj.AnalysisKey)
+
+	return change(&obj.Figures, before), err
+}
+
+// PreviousQuarter is the resolver for the previousQuarter field.
+func (r *analysisRowResolver) PreviousQuarter(ctx context.Context, obj *AnalysisRow) (*fundhub.Figures, error) {
+	return obj.set.previousQuarter(ctx, obj.AnalysisKey)
+}
+
+// QuarterOnQuarter is the resolver for the quarterOnQuarter field.
+func (r *analysisRowResolver) QuarterOnQuarter(ctx context.Context, obj *AnalysisRow) (*Change, error) {
+	before, err := obj.set.previousQuarter(ctx, obj.AnalysisKey)
+
+	return change(&obj.Figures, before), err
+}
+
+// Siblings is the resolver for the siblings field.
+func (r *analysisRowResolver) Siblings(ctx context.Context, obj *AnalysisRow) (*SiblingComparison, error) {
+	return obj.set.siblings(ctx, obj.AnalysisRow)
+}
+
+// National is the resolver for the national field.
+func (r *analysisRowResolver) National(ctx context.Context, obj *AnalysisRow) (*fundhub.Figures, error) {
+	return obj.set.national(ctx, obj.AnalysisKey)
+}
+
 // Report is the batch resolver for the report field.
 func (r *changeRequestResolver) Report(ctx context.Context, objs []*fundhub.ChangeRequest) ([]*fundhub.ExecutionReport, error) {
 	return one(ctx, loadersFrom(ctx).reportByID, objs,
@@ -657,6 +724,28 @@ func (r *projectResolver) Region(ctx context.Context, objs []*fundhub.Project) (
 		always(func(p *fundhub.Project) string { return p.RegionCode }))
 }
 
+// Project is the batch resolver for the project field.
+func (r *projectProgressResolver) Project(ctx context.Context, objs []*fundhub.ProjectProgress) ([]*fundhub.Project, error) {
+	panic(fmt.Errorf("not implemented: Project - project"))
+}
+
+// TimeProgress is the resolver for the timeProgress field.
+func (r *projectProgressResolver) TimeProgress(ctx context.Context, obj *fundhub.ProjectProgress) (*fundhub.TimeProgress, error) {
+	panic(fmt.Errorf("not implemented: TimeProgress - timeProgress"))
+}
+
+// Label is the resolver for the label field.
+func (r *quarterResolver) Label(ctx context.Context, obj *fundhub.Quarter) (string, error) {
+	return obj.String(), nil
+}
+
+// End is the resolver for the end field.
+func (r *quarterResolver) End(ctx context.Context, obj *fundhub.Quarter) (*time.Time, error) {
+	end := obj.End()
+
+	return &end, nil
+}
+
 // Region is the resolver for the region field.
 func (r *queryResolver) Region(ctx context.Context, code string) (*fundhub.Region, error) {
 	return lookup(r.Store.FindRegion(ctx, ScopeFrom(ctx), code))
@@ -728,6 +817,27 @@ func (r *queryResolver) Allocations(ctx context.Context, filter *fundhub.Allocat
 
 	return &AllocationConnection{Edges: e, Nodes: trim(l.Allocations, p), PageInfo: info,
 		TotalCount: l.Total, TotalAmount: l.Amount}, nil
+}
+
+// Analysis is the resolver for the analysis field.
+func (r *queryResolver) Analysis(ctx context.Context, groupBy []fundhub.AnalysisDimension, regionLevel *fundhub.RegionLevel, filter *fundhub.AnalysisFilter, asOf *QuarterInput, sort []*fundhub.AnalysisSort, rankBy *fundhub.AnalysisMeasure, first *int, after *string) (*AnalysisConnection, error) {
+	return r.analysis(ctx, analysisArgs{groupBy: groupBy, regionLevel: regionLevel,
+		filter: filter, asOf: asOf, sort: sort, rankBy: rankBy, first: first, after: after})
+}
+
+// ProjectProgress is the resolver for the projectProgress field.
+func (r *queryResolver) ProjectProgress(ctx context.Context, year int, asOf *time.Time, filter *ProjectProgressFilter, first *int, after *string) (*ProjectProgressConnection, error) {
+	panic(fmt.Errorf("not implemented: ProjectProgress - projectProgress"))
+}
+
+// UnitCosts is the resolver for the unitCosts field.
+func (r *queryResolver) UnitCosts(ctx context.Context, direction fundhub.Direction, indicator *string, unit *string, basis *fundhub.UnitCostBasis, regionLevel *fundhub.RegionLevel, region *string, years []int) ([]*fundhub.UnitCostGroup, error) {
+	panic(fmt.Errorf("not implemented: UnitCosts - unitCosts"))
+}
+
+// QuarterlyReport is the resolver for the quarterlyReport field.
+func (r *queryResolver) QuarterlyReport(ctx context.Context, region string, year int, quarter int) (*QuarterlyReport, error) {
+	panic(fmt.Errorf("not implemented: QuarterlyReport - quarterlyReport"))
 }
 
 // AllocationTotals is the resolver for the allocationTotals field.
@@ -1107,6 +1217,16 @@ func (r *unitResolver) Region(ctx context.Context, objs []*fundhub.Unit) ([]*fun
 		always(func(u *fundhub.Unit) string { return u.RegionCode }))
 }
 
+// Region is the resolver for the region field.
+func (r *unitCostGroupResolver) Region(ctx context.Context, obj *fundhub.UnitCostGroup) (*fundhub.Region, error) {
+	panic(fmt.Errorf("not implemented: Region - region"))
+}
+
+// Project is the batch resolver for the project field.
+func (r *unitCostItemResolver) Project(ctx context.Context, objs []*fundhub.UnitCostItem) ([]*fundhub.Project, error) {
+	panic(fmt.Errorf("not implemented: Project - project"))
+}
+
 // Unit is the batch resolver for the unit field.
 func (r *userResolver) Unit(ctx context.Context, objs []*fundhub.User) ([]*fundhub.Unit, error) {
 	return one(ctx, loadersFrom(ctx).unitByID, objs,
@@ -1138,6 +1258,9 @@ func (r *Resolver) Allocation() AllocationResolver { return &allocationResolver{
 
 // AllocationTotal returns AllocationTotalResolver implementation.
 func (r *Resolver) AllocationTotal() AllocationTotalResolver { return &allocationTotalResolver{r} }
+
+// AnalysisRow returns AnalysisRowResolver implementation.
+func (r *Resolver) AnalysisRow() AnalysisRowResolver { return &analysisRowResolver{r} }
 
 // ChangeRequest returns ChangeRequestResolver implementation.
 func (r *Resolver) ChangeRequest() ChangeRequestResolver { return &changeRequestResolver{r} }
@@ -1182,6 +1305,12 @@ func (r *Resolver) ProblemSummary() ProblemSummaryResolver { return &problemSumm
 // Project returns ProjectResolver implementation.
 func (r *Resolver) Project() ProjectResolver { return &projectResolver{r} }
 
+// ProjectProgress returns ProjectProgressResolver implementation.
+func (r *Resolver) ProjectProgress() ProjectProgressResolver { return &projectProgressResolver{r} }
+
+// Quarter returns QuarterResolver implementation.
+func (r *Resolver) Quarter() QuarterResolver { return &quarterResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
@@ -1203,12 +1332,19 @@ func (r *Resolver) SyncRun() SyncRunResolver { return &syncRunResolver{r} }
 // Unit returns UnitResolver implementation.
 func (r *Resolver) Unit() UnitResolver { return &unitResolver{r} }
 
+// UnitCostGroup returns UnitCostGroupResolver implementation.
+func (r *Resolver) UnitCostGroup() UnitCostGroupResolver { return &unitCostGroupResolver{r} }
+
+// UnitCostItem returns UnitCostItemResolver implementation.
+func (r *Resolver) UnitCostItem() UnitCostItemResolver { return &unitCostItemResolver{r} }
+
 // User returns UserResolver implementation.
 func (r *Resolver) User() UserResolver { return &userResolver{r} }
 
 type (
 	allocationResolver        struct{ *Resolver }
 	allocationTotalResolver   struct{ *Resolver }
+	analysisRowResolver       struct{ *Resolver }
 	changeRequestResolver     struct{ *Resolver }
 	connectorResolver         struct{ *Resolver }
 	deadlineResolver          struct{ *Resolver }
@@ -1222,6 +1358,8 @@ type (
 	problemResolver           struct{ *Resolver }
 	problemSummaryResolver    struct{ *Resolver }
 	projectResolver           struct{ *Resolver }
+	projectProgressResolver   struct{ *Resolver }
+	quarterResolver           struct{ *Resolver }
 	queryResolver             struct{ *Resolver }
 	regionResolver            struct{ *Resolver }
 	rejectedRowResolver       struct{ *Resolver }
@@ -1229,5 +1367,7 @@ type (
 	subscriptionResolver      struct{ *Resolver }
 	syncRunResolver           struct{ *Resolver }
 	unitResolver              struct{ *Resolver }
+	unitCostGroupResolver     struct{ *Resolver }
+	unitCostItemResolver      struct{ *Resolver }
 	userResolver              struct{ *Resolver }
 )

@@ -160,25 +160,10 @@ func lateDeadline(cfg Config, d fundhub.Deadline, today time.Time) []fundhub.Fin
 			cfg.LateMajorDays)}}
 }
 
-// TimeProgress is the elapsed share of year on day, in per cent: by days
-// (the day itself counted), or by whole months ended, as the fund counts
-// it. Before the year it is 0, after it 100.
+// TimeProgress is the elapsed share of year on day, in per cent, as
+// fundhub.ElapsedShare counts it.
 func TimeProgress(year int, day time.Time, byMonths bool) decimal.Decimal {
-	start := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
-	end := start.AddDate(1, 0, 0)
-	switch {
-	case day.Before(start):
-		return decimal.Zero
-	case !day.Before(end):
-		return decimal.NewFromInt(100)
-	case byMonths:
-		return decimal.NewFromInt(int64(day.Month()-1) * 100).Div(decimal.NewFromInt(12))
-	}
-
-	elapsed := int64(day.Sub(start).Hours()/24) + 1
-	total := int64(end.Sub(start).Hours() / 24)
-
-	return decimal.NewFromInt(elapsed * 100).Div(decimal.NewFromInt(total))
+	return fundhub.ElapsedShare(year, day, byMonths)
 }
 
 // slowPayment grades the money a region spends itself (a county's, or

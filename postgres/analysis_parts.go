@@ -15,6 +15,7 @@ func (b *analysisBuilder) allocationPart() string {
 	cut := b.w.arg(b.q.AsOf.End())
 	issued := "COALESCE(a.issued_on, a.received_on, make_date(f.year, 1, 1))"
 	entering := b.entering()
+	byMonths := "bool_and(f.progress_by = 'MONTHS')"
 	exprs := map[fundhub.AnalysisDimension]string{
 		fundhub.AnalyzeCategory:  "f.category",
 		fundhub.AnalyzeFund:      "f.id",
@@ -37,8 +38,8 @@ func (b *analysisBuilder) allocationPart() string {
 	sum(a.amount) FILTER (WHERE %s) AS allocated,
 	sum(a.amount) FILTER (WHERE %s AND a.received_on <= %s) AS received,
 	NULL::numeric AS paid, count(DISTINCT a.project_id) AS projects,
-	NULL::bigint AS targets, NULL::numeric AS completion
-FROM %s %s%s`, keys, entering, entering, cut, from, b.preds(), group)
+	NULL::bigint AS targets, NULL::numeric AS completion, %s AS by_months
+FROM %s %s%s`, keys, entering, entering, cut, byMonths, from, b.preds(), group)
 	}
 
 	b.w.add("ev.day <= " + cut)
@@ -46,9 +47,9 @@ FROM %s %s%s`, keys, entering, entering, cut, from, b.preds(), group)
 	sum(a.amount) FILTER (WHERE ev.issue AND %s) AS allocated,
 	sum(a.amount) FILTER (WHERE NOT ev.issue AND %s) AS received,
 	NULL::numeric AS paid, count(DISTINCT a.project_id) FILTER (WHERE ev.issue) AS projects,
-	NULL::bigint AS targets, NULL::numeric AS completion
+	NULL::bigint AS targets, NULL::numeric AS completion, %s AS by_months
 FROM %s CROSS JOIN LATERAL (VALUES (true, %s), (false, a.received_on)) AS ev (issue, day)
-%s%s`, keys, entering, entering, from, issued, b.preds(), group)
+%s%s`, keys, entering, entering, byMonths, from, issued, b.preds(), group)
 }
 
 // entering is true of an allocation that brings money into its group: its
@@ -104,7 +105,8 @@ func (b *analysisBuilder) paymentPart() string {
 
 	return fmt.Sprintf(`SELECT %s,
 	NULL::numeric AS allocated, NULL::numeric AS received, sum(pf.amount) AS paid,
-	NULL::bigint AS projects, NULL::bigint AS targets, NULL::numeric AS completion
+	NULL::bigint AS projects, NULL::bigint AS targets, NULL::numeric AS completion,
+	NULL::boolean AS by_months
 FROM payment_flows pf LEFT JOIN funds f ON f.id = pf.fund_id
 	JOIN regions pg ON pg.code = pf.region_code
 %s%s`, keys, b.preds(), group)
@@ -135,7 +137,8 @@ func (b *analysisBuilder) targetPart() string {
 	return fmt.Sprintf(`SELECT %s,
 	NULL::numeric AS allocated, NULL::numeric AS received, NULL::numeric AS paid,
 	NULL::bigint AS projects, count(*) AS targets,
-	sum(LEAST(COALESCE(act.value, 0) / t.target_value, 1)) AS completion
+	sum(LEAST(COALESCE(act.value, 0) / t.target_value, 1)) AS completion,
+	NULL::boolean AS by_months
 FROM performance_targets t LEFT JOIN allocations ta ON ta.id = t.allocation_id
 	JOIN funds f ON f.id = COALESCE(t.fund_id, ta.fund_id)
 	JOIN regions tg ON tg.code = t.region_code

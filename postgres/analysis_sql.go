@@ -148,7 +148,8 @@ func (b *analysisBuilder) final(facts string) string {
 groups AS (SELECT ` + keyList + `,
 	COALESCE(sum(allocated), 0) AS allocated, COALESCE(sum(received), 0) AS received,
 	COALESCE(sum(paid), 0) AS paid, COALESCE(sum(projects), 0)::integer AS project_count,
-	COALESCE(sum(targets), 0)::integer AS target_count, sum(completion) AS completion
+	COALESCE(sum(targets), 0)::integer AS target_count, sum(completion) AS completion,
+	bool_and(by_months) AS by_months
 	FROM facts GROUP BY ` + keyList + `),
 figures AS (SELECT *,
 	round(paid * 100 / NULLIF(allocated, 0), 2) AS execution_rate,
@@ -156,12 +157,21 @@ figures AS (SELECT *,
 	round(completion * 100 / NULLIF(target_count, 0), 2) AS target_completion_rate
 	FROM groups)
 SELECT ` + keyList + `, allocated, received, paid, project_count, target_count,
-	execution_rate, received_rate,
+	execution_rate, received_rate, COALESCE(by_months, false) AS by_months,
 	CASE WHEN ` + fmt.Sprint(b.measuresTargets()) + ` THEN target_completion_rate END
 		AS target_completion_rate,
 	rank() OVER (ORDER BY ` + measureColumn(b.q.RankBy) + ` DESC NULLS LAST)::integer AS rank,
 	count(*) OVER ()::integer AS total_count
-FROM figures ORDER BY ` + b.order(cols) + b.w.page(b.q.Page)
+FROM figures ORDER BY ` + b.order(cols) + b.limit()
+}
+
+// limit cuts the page, or nothing when every group is wanted.
+func (b *analysisBuilder) limit() string {
+	if b.q.All {
+		return ""
+	}
+
+	return b.w.page(b.q.Page)
 }
 
 // order is the ORDER BY list: the requested sorts, then the grouped

@@ -1,0 +1,296 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"fundhub"
+	"fundhub/monitor"
+)
+
+// AnalysisRow is one group of an analysis, with the shared state its
+// comparison fields are read from: each comparison runs once per query,
+// not once per row.
+type AnalysisRow struct {
+	*fundhub.AnalysisRow
+	set *analysisSet
+}
+
+// analysisSet is one analysis as asked, and its comparison cuts, each read
+// at most once, when a row first asks for it.
+type analysisSet struct {
+	r     *Resolver
+	scope fundhub.Scope
+	q     fundhub.AnalysisQuery
+	today time.Time
+
+	yoy, qoq, siblingCut, nationCut lazyCut
+	parents                         lazyParents
+}
+
+// lazyCut is a whole cut of an analysis keyed by analysisKey, read once.
+type lazyCut struct {
+	once sync.Once
+	rows map[string]*fundhub.AnalysisRow
+	err  error
+}
+
+type lazyParents struct {
+	once sync.Once
+	of   map[string]string
+	err  error
+}
+
+// analysisKey writes a group's key as text, for matching rows across cuts.
+func analysisKey(k fundhub.AnalysisKey) string {
+	s := func(p *string) string {
+		if p == nil {
+			return "-"
+		}
+		return *p
+	}
+	i := func(p *int) string {
+		if p == nil {
+			return "-"
+		}
+		return fmt.Sprint(*p)
+	}
+	var fund string = "-"
+	if k.FundID != nil {
+		fund = fmt.Sprint(*k.FundID)
+	}
+
+	return fmt.Sprintf("%v|%s|%v|%v|%s|%s|%s", deref(k.Category), fund, deref(k.Source),
+		deref(k.Direction), s(k.Region), i(k.Year), i(k.QuarterIndex))
+}
+
+func deref[T any](p *T) any {
+	if p == nil {
+		return "-"
+	}
+
+	return *p
+}
+
+// cut reads a whole variant of the query, once.
+func (a *analysisSet) cut(ctx context.Context, l *lazyCut,
+	vary func(q *fundhub.AnalysisQuery)) (map[string]*fundhub.AnalysisRow, error) {
+	l.once.Do(func() {
+		q := a.q
+		q.Filter.Years = append([]int(nil), q.Filter.Years...)
+		q.Sort, q.All = nil, true
+		vary(&q)
+		res, err := a.r.Store.Analyze(ctx, a.scope, q)
+		if err != nil {
+			l.err = err
+			return
+		}
+		l.rows = make(map[string]*fundhub.AnalysisRow, len(res.Rows))
+		for _, row := range res.Rows {
+			l.rows[analysisKey(row.AnalysisKey)] = row
+		}
+	})
+
+	return l.rows, l.err
+}
+
+// shifted returns k moved back by years and quarters, as the earlier cut
+// keys the same group.
+func shifted(k fundhub.AnalysisKey, years, quarters int) fundhub.AnalysisKey {
+	if k.Year != nil {
+		y := *k.Year - years
+		k.Year = &y
+	}
+	if k.QuarterIndex != nil {
+		q := *k.QuarterIndex - quarters
+		k.QuarterIndex = &q
+	}
+
+	return k
+}
+
+// previousYear is the group a year earlier: fund years one less, as at the
+// same quarter of the year before.
+func (a *analysisSet) previousYear(ctx context.Context,
+	k fundhub.AnalysisKey) (*fundhub.Figures, error) {
+	rows, err := a.cut(ctx, &a.yoy, func(q *fundhub.AnalysisQuery) {
+		q.AsOf = q.AsOf.YearBefore()
+		for i := range q.Filter.Years {
+			q.Filter.Years[i]--
+		}
+	})
+
+	return figuresOf(rows, shifted(k, 1, 4)), err
+}
+
+// previousQuarter is the group as at the end of the quarter before; by
+// quarter, the quarter before.
+func (a *analysisSet) previousQuarter(ctx context.Context,
+	k fundhub.AnalysisKey) (*fundhub.Figures, error) {
+	rows, err := a.cut(ctx, &a.qoq, func(q *fundhub.AnalysisQuery) {
+		q.AsOf = q.AsOf.Prev()
+	})
+
+	return figuresOf(rows, shifted(k, 0, 1)), err
+}
+
+func figuresOf(rows map[string]*fundhub.AnalysisRow, k fundhub.AnalysisKey) *fundhub.Figures {
+	if row, ok := rows[analysisKey(k)]; ok {
+		return &row.Figures
+	}
+
+	return nil
+}
+
+// national is the same cut over the whole country, without the regions:
+// only for a caller who sees the whole country.
+func (a *analysisSet) national(ctx context.Context,
+	k fundhub.AnalysisKey) (*fundhub.Figures, error) {
+	if !a.scope.All {
+		return nil, nil
+	}
+	rows, err := a.cut(ctx, &a.nationCut, func(q *fundhub.AnalysisQuery) {
+		q.Filter.Region = nil
+		var dims []fundhub.AnalysisDimension
+		for _, d := range q.GroupBy {
+			if d != fundhub.AnalyzeRegion {
+				dims = append(dims, d)
+			}
+		}
+		q.GroupBy = dims
+	})
+	k.Region = nil
+
+	return figuresOf(rows, k), err
+}
+
+// change is the difference between now and before.
+func change(now, before *fundhub.Figures) *Change {
+	if before == nil {
+		return nil
+	}
+	hundred := decimal.NewFromInt(100)
+	percent := func(n, b decimal.Decimal) *decimal.Decimal {
+		if b.IsZero() {
+			return nil
+		}
+		p := n.Sub(b).Mul(hundred).Div(b).Round(2)
+		return &p
+	}
+	points := func(n, b *decimal.Decimal) *decimal.Decimal {
+		if n == nil || b == nil {
+			return nil
+		}
+		p := n.Sub(*b)
+		return &p
+	}
+
+	return &Change{
+		Allocated:              now.Allocated.Sub(before.Allocated),
+		AllocatedPercent:       percent(now.Allocated, before.Allocated),
+		Paid:                   now.Paid.Sub(before.Paid),
+		PaidPercent:            percent(now.Paid, before.Paid),
+		ExecutionRatePoints:    points(now.ExecutionRate, before.ExecutionRate),
+		TargetCompletionPoints: points(now.TargetCompletionRate, before.TargetCompletionRate),
+	}
+}
+
+// timeProgress is the row's 序时进度, when the row is of one fund year: as
+// of the cut-off quarter's end, or today when that is later.
+func (a *analysisSet) timeProgress(row *fundhub.AnalysisRow) *fundhub.TimeProgress {
+	year := 0
+	switch {
+	case row.Year != nil:
+		year = *row.Year
+	case len(a.q.Filter.Years) == 1:
+		year = a.q.Filter.Years[0]
+	default:
+		return nil
+	}
+	day := a.q.AsOf.End()
+	if a.today.Before(day) {
+		day = a.today
+	}
+	p := fundhub.Progress(year, day, row.ByMonths, row.ExecutionRate, a.r.thresholds())
+
+	return &p
+}
+
+// thresholds are the yellow and red gaps of time progress: the monitor's,
+// so that screens and raised problems agree.
+func (r *Resolver) thresholds() fundhub.ProgressThresholds {
+	cfg := r.Monitor
+	if cfg == nil {
+		d := monitor.DefaultConfig()
+		cfg = &d
+	}
+
+	return fundhub.ProgressThresholds{Yellow: cfg.SlowPayment.YellowGap,
+		Red: cfg.SlowPayment.RedGap}
+}
+
+// today is the date in China, where the funds' years and quarters run.
+func today() time.Time {
+	now := time.Now().In(chinaTime)
+	return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+var chinaTime = time.FixedZone("CST", 8*60*60)
+
+// analysisArgs are the arguments of the analysis field.
+type analysisArgs struct {
+	groupBy     []fundhub.AnalysisDimension
+	regionLevel *fundhub.RegionLevel
+	filter      *fundhub.AnalysisFilter
+	asOf        *QuarterInput
+	sort        []*fundhub.AnalysisSort
+	rankBy      *fundhub.AnalysisMeasure
+	first       *int
+	after       *string
+}
+
+// analysis runs the analytical query for the caller and wraps its rows
+// with the set their comparisons are read from.
+func (r *Resolver) analysis(ctx context.Context, a analysisArgs) (*AnalysisConnection, error) {
+	p, err := pageArgs(a.first, a.after)
+	if err != nil {
+		return nil, err
+	}
+	q := fundhub.AnalysisQuery{GroupBy: a.groupBy, Filter: derefOr(a.filter), Page: p}
+	if a.regionLevel != nil {
+		q.RegionLevel = *a.regionLevel
+	}
+	if a.asOf != nil {
+		q.AsOf = fundhub.Quarter{Year: a.asOf.Year, Quarter: a.asOf.Quarter}
+	}
+	if a.rankBy != nil {
+		q.RankBy = *a.rankBy
+	}
+	for _, s := range a.sort {
+		q.Sort = append(q.Sort, *s)
+	}
+	set := &analysisSet{r: r, scope: ScopeFrom(ctx), today: today()}
+	if err := q.Validate(set.today); err != nil {
+		return nil, err
+	}
+	set.q = q
+
+	res, err := r.Store.Analyze(ctx, set.scope, q)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]*AnalysisRow, len(res.Rows))
+	for i, row := range res.Rows {
+		rows[i] = &AnalysisRow{AnalysisRow: row, set: set}
+	}
+	e, info := edges(rows, p, res.TotalCount, func(c string, n *AnalysisRow) *AnalysisEdge {
+		return &AnalysisEdge{Cursor: c, Node: n}
+	})
+
+	return &AnalysisConnection{Edges: e, Nodes: trim(rows, p), PageInfo: info,
+		TotalCount: res.TotalCount, Total: &res.Total, AsOf: &set.q.AsOf}, nil
+}
