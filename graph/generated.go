@@ -1442,7 +1442,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AnalysisRow.ReceivedRate(childComplexity), true
-	case "AnalysisRow.region":
+	case "AnalysisRow.regionCode", "AnalysisRow.region":
 		if e.ComplexityRoot.AnalysisRow.Region == nil {
 			break
 		}
@@ -5639,6 +5639,9 @@ type AnalysisRow {
   fund: Fund
   source: FundSource
   direction: Direction
+  "The region's code: set even where the region itself is above what the caller sees (a county's province)."
+  regionCode: String
+  "The region, when the caller may see it."
   region: Region
   year: Int
   quarter: Quarter
@@ -6457,6 +6460,8 @@ func (ec *executionContext) childFields_AnalysisRow(ctx context.Context, field g
 		return ec.fieldContext_AnalysisRow_source(ctx, field)
 	case "direction":
 		return ec.fieldContext_AnalysisRow_direction(ctx, field)
+	case "regionCode":
+		return ec.fieldContext_AnalysisRow_regionCode(ctx, field)
 	case "region":
 		return ec.fieldContext_AnalysisRow_region(ctx, field)
 	case "year":
@@ -11147,6 +11152,29 @@ func (ec *executionContext) _AnalysisRow_direction(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_AnalysisRow_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AnalysisRow", field, false, false, "Direction")
+}
+
+func (ec *executionContext) _AnalysisRow_regionCode(ctx context.Context, field graphql.CollectedField, obj *AnalysisRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisRow_regionCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Region, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisRow_regionCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalysisRow", field, false, false, "String")
 }
 
 func (ec *executionContext) _AnalysisRow_region(ctx context.Context, field graphql.CollectedField, obj *AnalysisRow) (ret graphql.Marshaler) {
@@ -28524,6 +28552,11 @@ func (ec *executionContext) _AnalysisRow(ctx context.Context, sel ast.SelectionS
 			}
 		case "direction":
 			out.Values[i] = ec._AnalysisRow_direction(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "regionCode":
+			out.Values[i] = ec._AnalysisRow_regionCode(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

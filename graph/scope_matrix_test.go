@@ -1053,6 +1053,7 @@ func (m *smMatrix) everyQuery(t *testing.T, u *smUser) {
 	m.checkFunds(t, u)
 	m.checkAllocations(t, u)
 	m.checkTotals(t, u)
+	m.checkAnalysis(t, u)
 	m.checkProjects(t, u)
 	m.checkTargets(t, u)
 	m.checkReports(t, u)

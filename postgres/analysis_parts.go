@@ -71,8 +71,8 @@ func (b *analysisBuilder) entering() string {
 		}
 	}
 	if r := b.q.Filter.Region; r != nil {
-		inside += fmt.Sprintf(" AND fr.path LIKE (SELECT path FROM regions WHERE code = %s) || '%%'",
-			b.w.arg(*r))
+		inside += fmt.Sprintf(
+			" AND fr.path LIKE (SELECT path FROM regions WHERE code = %s) || '%%'", b.w.arg(*r))
 	}
 
 	return "(a.from_region = f.owner_region OR NOT (" + inside + "))"
@@ -80,7 +80,7 @@ func (b *analysisBuilder) entering() string {
 
 // paymentPart sums the payment flows paid by the end of the cut-off
 // quarter. A payment outside any allocation has no fund: it counts only in
-// cuts that need none.
+// cuts that need none, and only for callers who see every direction.
 func (b *analysisBuilder) paymentPart() string {
 	direction := "COALESCE(f.direction, NULLIF(pf.project_direction, ''))"
 	exprs := map[fundhub.AnalysisDimension]string{
@@ -95,12 +95,9 @@ func (b *analysisBuilder) paymentPart() string {
 	keys, group := b.keys(exprs)
 
 	b.w.add("pf.year * 4 + pf.quarter - 1 <= %s", b.q.AsOf.Index())
-	b.w.scope(b.s, "pf.region_code", "")
-	if !b.s.All && len(b.s.Directions) > 0 {
-		dirs := directionArray(b.s.Directions)
-		b.w.add("(pf.fund_id = 0 OR f.direction = ANY(%s))", dirs)
-		b.w.add("(pf.project_direction = '' OR pf.project_direction = ANY(%s))", dirs)
-	}
+	// As in the payments list, a caller limited to some directions sees
+	// only payments of a fund of theirs.
+	b.w.scope(b.s, "pf.region_code", "f.direction")
 	b.filters("f.category", "f.id", "pf.source", direction, "pg.path", "f.year")
 
 	return fmt.Sprintf(`SELECT %s,

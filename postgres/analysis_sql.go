@@ -131,8 +131,8 @@ func stringArray[T ~string](vs []T) any {
 
 // quarterIndex is the Quarter.Index of a date expression.
 func quarterIndex(date string) string {
-	return fmt.Sprintf("(extract(year FROM %[1]s)::integer * 4 + extract(quarter FROM %[1]s)::integer - 1)",
-		date)
+	return fmt.Sprintf("(extract(year FROM %[1]s)::integer * 4 + "+
+		"extract(quarter FROM %[1]s)::integer - 1)", date)
 }
 
 // final sums the parts per group, derives the rates, ranks and orders the

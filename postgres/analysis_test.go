@@ -120,7 +120,8 @@ func TestDB_AnalysisMatchesHandWorkedFigures(t *testing.T) {
 			// 1000 from the ministry and 250 of Zhejiang's own fund; paid
 			// 100 + 125 - 25 by June; targets 30/60, 10/40 and 5/10.
 			"210000 alloc=800.00 recv=800.00 paid=200.00 exec=25.00 proj=0 targets=0 done=- #1",
-			"330000 alloc=1250.00 recv=1250.00 paid=200.00 exec=16.00 proj=1 targets=3 done=41.67 #2",
+			"330000 alloc=1250.00 recv=1250.00 paid=200.00 exec=16.00 " +
+				"proj=1 targets=3 done=41.67 #2",
 		},
 		// The nation counts each fund where it starts: 1000 + 800 + 250.
 		total: " alloc=2050.00 recv=2050.00 paid=400.00 exec=19.51 proj=1 targets=3 done=41.67 #1",
@@ -141,7 +142,8 @@ func TestDB_AnalysisMatchesHandWorkedFigures(t *testing.T) {
 			Filter: fundhub.AnalysisFilter{Years: []int{2024}},
 			AsOf:   fundhub.Quarter{Year: 2024, Quarter: 2}},
 		rows: []string{
-			"330000 alloc=650.00 recv=650.00 paid=200.00 exec=30.77 proj=1 targets=2 done=50.00 #1"},
+			"330000 alloc=650.00 recv=650.00 paid=200.00 exec=30.77 " +
+				"proj=1 targets=2 done=50.00 #1"},
 		total: " alloc=650.00 recv=650.00 paid=200.00 exec=30.77 proj=1 targets=2 done=50.00 #1",
 	}, {
 		name:  "quarters of 2024 money",
