@@ -1,0 +1,115 @@
+package graph_test
+
+import (
+	"encoding/json"
+	"net/http/httptest"
+	"testing"
+
+	"fundhub"
+	"fundhub/authz"
+	"fundhub/graph"
+	"fundhub/postgres/pgtest"
+)
+
+const comparisonQuery = `query($level: RegionLevel, $region: String) {
+	analysis(groupBy: [REGION], regionLevel: $level, asOf: {year: 2024, quarter: 2},
+		filter: { years: [2024], region: $region }, sort: [{ dimension: REGION }]) {
+	totalCount asOf { label end }
+	total { allocated paid executionRate }
+	nodes { regionCode allocated paid executionRate rank
+		timeProgress { asOf elapsed gap warning }
+		previousYear { allocated paid executionRate }
+		yearOnYear { allocated allocatedPercent paid paidPercent executionRatePoints
+			targetCompletionPoints }
+		previousQuarter { allocated paid executionRate targetCompletionRate }
+		quarterOnQuarter { allocated paid paidPercent executionRatePoints
+			targetCompletionPoints }
+		siblings { count rank executionRateAbove figures { allocated paid executionRate } }
+		national { allocated paid executionRate } } } }`
+
+// TestAnalysis_ComparisonsAreWorkedOutOnTheServer checks every comparison
+// field of a row against figures worked out by hand on the seed (see
+// pgtest.SeedAnalysis), for the ministry and for a county.
+func TestAnalysis_ComparisonsAreWorkedOutOnTheServer(t *testing.T) {
+	db := pgtest.New(t)
+	pgtest.SeedAnalysis(t, db)
+	d := newDeps(t, db, db, nil)
+	srv := httptest.NewServer(graph.Handler(d))
+	t.Cleanup(srv.Close)
+	ministry := signIn(t, d, "ministry", fundhub.NationalCode, fundhub.DepartmentFinance,
+		authz.RoleFinance)
+	county := signIn(t, d, "xihu", "330106", fundhub.DepartmentFinance, authz.RoleFinance)
+
+	tests := []struct {
+		name, token string
+		vars        map[string]any
+		want        string
+	}{{
+		name: "the ministry's provinces", token: ministry, vars: map[string]any{},
+		// 浙江: 1250 in, 200 paid (16%). A year before, 2023 money as of
+		// 2023 Q2: 500 in, 250 paid (50%). A quarter before: the same 1250
+		// in, nothing paid, no target value reported. Beside 辽宁 (800 in,
+		// 200 paid, 25%) the two provinces take 2050 and pay 400 (19.51%).
+		// 30 June 2024 is day 182 of 366: 49.73% of the year gone, 33.73
+		// points ahead of 16%: red.
+		want: `{"totalCount":2,"asOf":{"label":"2024Q2","end":"2024-06-30"},` +
+			`"total":{"allocated":"2050","paid":"400","executionRate":"19.51"},"nodes":[` +
+			`{"regionCode":"210000","allocated":"800","paid":"200","executionRate":"25",` +
+			`"rank":1,"timeProgress":{"asOf":"2024-06-30","elapsed":"49.73","gap":"24.73",` +
+			`"warning":"RED"},"previousYear":null,"yearOnYear":null,` +
+			`"previousQuarter":{"allocated":"800","paid":"200","executionRate":"25",` +
+			`"targetCompletionRate":null},"quarterOnQuarter":{"allocated":"0",` +
+			`"paid":"0","paidPercent":"0","executionRatePoints":"0",` +
+			`"targetCompletionPoints":null},"siblings":{"count":2,"rank":1,` +
+			`"executionRateAbove":"5.49","figures":{"allocated":"2050","paid":"400",` +
+			`"executionRate":"19.51"}},"national":{"allocated":"2050","paid":"400",` +
+			`"executionRate":"19.51"}},` +
+			`{"regionCode":"330000","allocated":"1250","paid":"200","executionRate":"16",` +
+			`"rank":2,"timeProgress":{"asOf":"2024-06-30","elapsed":"49.73","gap":"33.73",` +
+			`"warning":"RED"},"previousYear":{"allocated":"500","paid":"250",` +
+			`"executionRate":"50"},"yearOnYear":{"allocated":"750",` +
+			`"allocatedPercent":"150","paid":"-50","paidPercent":"-20",` +
+			`"executionRatePoints":"-34","targetCompletionPoints":null},` +
+			`"previousQuarter":{"allocated":"1250","paid":"0","executionRate":"0",` +
+			`"targetCompletionRate":"0"},"quarterOnQuarter":{"allocated":"0",` +
+			`"paid":"200","paidPercent":null,"executionRatePoints":"16",` +
+			`"targetCompletionPoints":"41.67"},"siblings":{"count":2,"rank":2,` +
+			`"executionRateAbove":"-3.51","figures":{"allocated":"2050","paid":"400",` +
+			`"executionRate":"19.51"}},"national":{"allocated":"2050","paid":"400",` +
+			`"executionRate":"19.51"}}]}`,
+	}, {
+		name: "a county among what it sees", token: county,
+		vars: map[string]any{"level": "COUNTY"},
+		// 西湖 sees only itself: 400 from the city and 250 from the
+		// province by June, 200 paid; no national figure for a county.
+		want: `{"totalCount":1,"asOf":{"label":"2024Q2","end":"2024-06-30"},` +
+			`"total":{"allocated":"650","paid":"200","executionRate":"30.77"},"nodes":[` +
+			`{"regionCode":"330106","allocated":"650","paid":"200","executionRate":"30.77",` +
+			`"rank":1,"timeProgress":{"asOf":"2024-06-30","elapsed":"49.73","gap":"18.96",` +
+			`"warning":"YELLOW"},"previousYear":{"allocated":"500","paid":"250",` +
+			`"executionRate":"50"},"yearOnYear":{"allocated":"150",` +
+			`"allocatedPercent":"30","paid":"-50","paidPercent":"-20",` +
+			`"executionRatePoints":"-19.23","targetCompletionPoints":null},` +
+			`"previousQuarter":{"allocated":"250","paid":"0","executionRate":"0",` +
+			`"targetCompletionRate":"0"},"quarterOnQuarter":{"allocated":"400",` +
+			`"paid":"200","paidPercent":null,"executionRatePoints":"30.77",` +
+			`"targetCompletionPoints":"50"},"siblings":{"count":1,"rank":1,` +
+			`"executionRateAbove":"0","figures":{"allocated":"650","paid":"200",` +
+			`"executionRate":"30.77"}},"national":null}]}`,
+	}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, resp := postAs(t, srv.URL, tc.token, comparisonQuery, tc.vars)
+			if len(resp.Errors) > 0 {
+				t.Fatalf("errors: %+v", resp.Errors)
+			}
+			var got struct{ Analysis json.RawMessage }
+			if err := json.Unmarshal(resp.Data, &got); err != nil {
+				t.Fatal(err)
+			}
+			if string(got.Analysis) != tc.want {
+				t.Errorf("got\n%s\nwant\n%s", got.Analysis, tc.want)
+			}
+		})
+	}
+}
