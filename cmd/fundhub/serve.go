@@ -76,6 +76,9 @@ func newMux(db *postgres.DB, deps graph.Deps) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graph.Handler(deps))
 	mux.Handle(graph.InspectionExportPath, graph.InspectionExport(deps))
+	exports := graph.QueryExport(deps)
+	mux.Handle(graph.QueryExportCSVPath, exports)
+	mux.Handle(graph.QueryExportXLSXPath, exports)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		if err := db.Ping(r.Context()); err != nil {
 			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
