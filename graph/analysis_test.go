@@ -3,7 +3,10 @@ package graph_test
 import (
 	"encoding/json"
 	"net/http/httptest"
+	"strings"
 	"testing"
+
+	"github.com/shopspring/decimal"
 
 	"fundhub"
 	"fundhub/authz"
@@ -111,5 +114,73 @@ func TestAnalysis_ComparisonsAreWorkedOutOnTheServer(t *testing.T) {
 				t.Errorf("got\n%s\nwant\n%s", got.Analysis, tc.want)
 			}
 		})
+	}
+}
+
+// TestAnalysis_AllocatedMatchesPublishedFigures reads the demo's published
+// central allocations back through the analysis: per recipient (a
+// 计划单列市 is its own at CITY level) and per fund and year for the
+// country, each yuan counted once without any filter on the sender.
+func TestAnalysis_AllocatedMatchesPublishedFigures(t *testing.T) {
+	db := pgtest.New(t)
+	loadDemo(t, db)
+	srv := server(t, db)
+
+	type row struct {
+		Fund       struct{ Name string }
+		Year       int
+		RegionCode *string
+		Allocated  string
+	}
+	var got struct {
+		Recipients, Funds struct {
+			TotalCount int
+			Nodes      []row
+		}
+	}
+	query(t, srv, `{
+		recipients: analysis(groupBy: [FUND, YEAR, REGION], regionLevel: CITY,
+			asOf: {year: 2100, quarter: 4}, first: 1000) {
+			totalCount nodes { fund { name } year regionCode allocated } }
+		funds: analysis(groupBy: [FUND, YEAR], asOf: {year: 2100, quarter: 4}, first: 1000) {
+			totalCount nodes { fund { name } year allocated } } }`, nil, &got)
+
+	want := publishedTotals(t)
+	perFund := map[string]decimal.Decimal{}
+	for k, v := range want {
+		fy := k[:strings.LastIndex(k, "|")]
+		perFund[fy] = perFund[fy].Add(v)
+	}
+	for _, c := range []struct {
+		name  string
+		rows  []row
+		count int
+		want  map[string]decimal.Decimal
+	}{
+		{"recipients", got.Recipients.Nodes, got.Recipients.TotalCount, want},
+		{"funds", got.Funds.Nodes, got.Funds.TotalCount, perFund},
+	} {
+		if c.count != len(c.rows) {
+			t.Errorf("%s: totalCount %d over %d rows", c.name, c.count, len(c.rows))
+		}
+		// Groups of published targets without money stand beside the
+		// money with nothing allocated.
+		seen := 0
+		for _, g := range c.rows {
+			key := g.Fund.Name + "|" + itoa(g.Year)
+			if g.RegionCode != nil {
+				key += "|" + *g.RegionCode
+			}
+			w, ok := c.want[key]
+			if ok {
+				seen++
+			}
+			if !w.Equal(decimal.RequireFromString(g.Allocated)) {
+				t.Errorf("%s: %s: got %s yuan, want %s", c.name, key, g.Allocated, w)
+			}
+		}
+		if seen != len(c.want) {
+			t.Errorf("%s: %d of %d published groups answered", c.name, seen, len(c.want))
+		}
 	}
 }
