@@ -63,4 +63,8 @@ const analysisSeed = `
 	INSERT INTO execution_reports (id, region_code, year, quarter) VALUES
 		(1, '330106', 2024, 2), (2, '330106', 2024, 3), (3, '330500', 2024, 2);
 	INSERT INTO report_lines (report_id, target_id, actual_value) VALUES
-		(1, 2, 30), (2, 2, 90), (1, 4, 5), (3, 3, 10);`
+		(1, 2, 30), (2, 2, 90), (1, 4, 5), (3, 3, 10);
+	SELECT setval(pg_get_serial_sequence(t, 'id'), 1000)
+	FROM unnest(ARRAY['funds', 'projects', 'allocations', 'payments',
+		'performance_targets', 'execution_reports']) t;
+`
