@@ -53,8 +53,13 @@ func runServe(ctx context.Context, logger *slog.Logger, args []string) error {
 		if err := feed.Listen(ctx, os.Getenv("DATABASE_URL")); err != nil {
 			return err
 		}
+		// Time progress on screens is graded by the monitor's thresholds.
+		mon, err := newMonitor(db, logger)
+		if err != nil {
+			return err
+		}
 		deps := graph.Deps{Store: db, Syncer: disp, Auth: auth.New(db, logger),
-			Policy: policy, Logger: logger, Feed: feed}
+			Policy: policy, Logger: logger, Feed: feed, Monitor: mon.Config}
 
 		err = serveHTTP(ctx, logger, *addr, newMux(db, deps))
 
