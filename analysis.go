@@ -173,12 +173,10 @@ type AnalysisRow struct {
 	ByMonths bool `db:"by_months"`
 }
 
-// AnalysisResult is one page of rows, the number of groups in all, and the
-// figures of everything the query covers taken together.
+// AnalysisResult is one page of rows and the number of groups in all.
 type AnalysisResult struct {
 	Rows       []*AnalysisRow
 	TotalCount int
-	Total      Figures
 }
 
 // Validate checks q and fills its defaults: the current quarter for AsOf,

@@ -20,6 +20,17 @@ type AnalysisRow struct {
 	set *analysisSet
 }
 
+// AnalysisConnection is one page of an analysis. Its total is read only
+// when asked for.
+type AnalysisConnection struct {
+	Edges      []*AnalysisEdge
+	Nodes      []*AnalysisRow
+	PageInfo   *PageInfo
+	TotalCount int
+	AsOf       *fundhub.Quarter
+	set        *analysisSet
+}
+
 // analysisSet is one analysis as asked, and its comparison cuts, each read
 // at most once, when a row first asks for it.
 type analysisSet struct {
@@ -292,5 +303,5 @@ func (r *Resolver) analysis(ctx context.Context, a analysisArgs) (*AnalysisConne
 	})
 
 	return &AnalysisConnection{Edges: e, Nodes: trim(rows, p), PageInfo: info,
-		TotalCount: res.TotalCount, Total: &res.Total, AsOf: &set.q.AsOf}, nil
+		TotalCount: res.TotalCount, AsOf: &set.q.AsOf, set: set}, nil
 }

@@ -33,6 +33,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Allocation() AllocationResolver
 	AllocationTotal() AllocationTotalResolver
+	AnalysisConnection() AnalysisConnectionResolver
 	AnalysisRow() AnalysisRowResolver
 	ChangeRequest() ChangeRequestResolver
 	Connector() ConnectorResolver
@@ -822,6 +823,9 @@ type AllocationResolver interface {
 type AllocationTotalResolver interface {
 	Fund(ctx context.Context, objs []*fundhub.AllocationTotal) ([]*fundhub.Fund, error)
 	Region(ctx context.Context, objs []*fundhub.AllocationTotal) ([]*fundhub.Region, error)
+}
+type AnalysisConnectionResolver interface {
+	Total(ctx context.Context, obj *AnalysisConnection) (*fundhub.Figures, error)
 }
 type AnalysisRowResolver interface {
 	Fund(ctx context.Context, obj *AnalysisRow) (*fundhub.Fund, error)
@@ -10943,7 +10947,7 @@ func (ec *executionContext) _AnalysisConnection_total(ctx context.Context, field
 			return ec.fieldContext_AnalysisConnection_total(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Total, nil
+			return ec.Resolvers.AnalysisConnection().Total(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *fundhub.Figures) graphql.Marshaler {
@@ -10957,8 +10961,8 @@ func (ec *executionContext) fieldContext_AnalysisConnection_total(_ context.Cont
 	fc = &graphql.FieldContext{
 		Object:     "AnalysisConnection",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Figures(ctx, field)
 		},
@@ -28441,32 +28445,33 @@ func (ec *executionContext) _AnalysisConnection(ctx context.Context, sel ast.Sel
 		case "edges":
 			out.Values[i] = ec._AnalysisConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._AnalysisConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._AnalysisConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._AnalysisConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "total":
-			out.Values[i] = ec._AnalysisConnection_total(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AnalysisConnection_total(ctx, field, obj)
+				})
 		case "asOf":
 			out.Values[i] = ec._AnalysisConnection_asOf(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

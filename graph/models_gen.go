@@ -14,17 +14,6 @@ type AllocationEdge struct {
 	Node   *fundhub.Allocation `json:"node"`
 }
 
-type AnalysisConnection struct {
-	Edges    []*AnalysisEdge `json:"edges"`
-	Nodes    []*AnalysisRow  `json:"nodes"`
-	PageInfo *PageInfo       `json:"pageInfo"`
-	// Groups in all.
-	TotalCount int `json:"totalCount"`
-	// Everything the query covers taken together (not the sum of the rows: money passed between two rows counts once).
-	Total *fundhub.Figures `json:"total"`
-	AsOf  *fundhub.Quarter `json:"asOf"`
-}
-
 type AnalysisEdge struct {
 	Cursor string       `json:"cursor"`
 	Node   *AnalysisRow `json:"node"`

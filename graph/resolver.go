@@ -18,6 +18,8 @@ import (
 type Store interface {
 	Analyze(ctx context.Context, s fundhub.Scope, q fundhub.AnalysisQuery) (*fundhub.AnalysisResult,
 		error)
+	AnalysisTotal(ctx context.Context, s fundhub.Scope, q fundhub.AnalysisQuery) (*fundhub.Figures,
+		error)
 	FindRegion(ctx context.Context, s fundhub.Scope, code string) (*fundhub.Region, error)
 	FindRegions(ctx context.Context, s fundhub.Scope, f fundhub.RegionFilter,
 		p fundhub.Page) ([]*fundhub.Region, int, error)

@@ -103,6 +103,11 @@ func (r *allocationTotalResolver) Region(ctx context.Context, objs []*fundhub.Al
 		func(t *fundhub.AllocationTotal) (string, bool) { return ptr(t.RegionCode) })
 }
 
+// Total is the resolver for the total field.
+func (r *analysisConnectionResolver) Total(ctx context.Context, obj *AnalysisConnection) (*fundhub.Figures, error) {
+	return r.Store.AnalysisTotal(ctx, obj.set.scope, obj.set.q)
+}
+
 // Fund is the resolver for the fund field.
 func (r *analysisRowResolver) Fund(ctx context.Context, obj *AnalysisRow) (*fundhub.Fund, error) {
 	if obj.FundID == nil {
@@ -1259,6 +1264,11 @@ func (r *Resolver) Allocation() AllocationResolver { return &allocationResolver{
 // AllocationTotal returns AllocationTotalResolver implementation.
 func (r *Resolver) AllocationTotal() AllocationTotalResolver { return &allocationTotalResolver{r} }
 
+// AnalysisConnection returns AnalysisConnectionResolver implementation.
+func (r *Resolver) AnalysisConnection() AnalysisConnectionResolver {
+	return &analysisConnectionResolver{r}
+}
+
 // AnalysisRow returns AnalysisRowResolver implementation.
 func (r *Resolver) AnalysisRow() AnalysisRowResolver { return &analysisRowResolver{r} }
 
@@ -1342,32 +1352,33 @@ func (r *Resolver) UnitCostItem() UnitCostItemResolver { return &unitCostItemRes
 func (r *Resolver) User() UserResolver { return &userResolver{r} }
 
 type (
-	allocationResolver        struct{ *Resolver }
-	allocationTotalResolver   struct{ *Resolver }
-	analysisRowResolver       struct{ *Resolver }
-	changeRequestResolver     struct{ *Resolver }
-	connectorResolver         struct{ *Resolver }
-	deadlineResolver          struct{ *Resolver }
-	executionReportResolver   struct{ *Resolver }
-	fundResolver              struct{ *Resolver }
-	inspectionFindingResolver struct{ *Resolver }
-	inspectionRunResolver     struct{ *Resolver }
-	mutationResolver          struct{ *Resolver }
-	paymentResolver           struct{ *Resolver }
-	performanceTargetResolver struct{ *Resolver }
-	problemResolver           struct{ *Resolver }
-	problemSummaryResolver    struct{ *Resolver }
-	projectResolver           struct{ *Resolver }
-	projectProgressResolver   struct{ *Resolver }
-	quarterResolver           struct{ *Resolver }
-	queryResolver             struct{ *Resolver }
-	regionResolver            struct{ *Resolver }
-	rejectedRowResolver       struct{ *Resolver }
-	reportLineResolver        struct{ *Resolver }
-	subscriptionResolver      struct{ *Resolver }
-	syncRunResolver           struct{ *Resolver }
-	unitResolver              struct{ *Resolver }
-	unitCostGroupResolver     struct{ *Resolver }
-	unitCostItemResolver      struct{ *Resolver }
-	userResolver              struct{ *Resolver }
+	allocationResolver         struct{ *Resolver }
+	allocationTotalResolver    struct{ *Resolver }
+	analysisConnectionResolver struct{ *Resolver }
+	analysisRowResolver        struct{ *Resolver }
+	changeRequestResolver      struct{ *Resolver }
+	connectorResolver          struct{ *Resolver }
+	deadlineResolver           struct{ *Resolver }
+	executionReportResolver    struct{ *Resolver }
+	fundResolver               struct{ *Resolver }
+	inspectionFindingResolver  struct{ *Resolver }
+	inspectionRunResolver      struct{ *Resolver }
+	mutationResolver           struct{ *Resolver }
+	paymentResolver            struct{ *Resolver }
+	performanceTargetResolver  struct{ *Resolver }
+	problemResolver            struct{ *Resolver }
+	problemSummaryResolver     struct{ *Resolver }
+	projectResolver            struct{ *Resolver }
+	projectProgressResolver    struct{ *Resolver }
+	quarterResolver            struct{ *Resolver }
+	queryResolver              struct{ *Resolver }
+	regionResolver             struct{ *Resolver }
+	rejectedRowResolver        struct{ *Resolver }
+	reportLineResolver         struct{ *Resolver }
+	subscriptionResolver       struct{ *Resolver }
+	syncRunResolver            struct{ *Resolver }
+	unitResolver               struct{ *Resolver }
+	unitCostGroupResolver      struct{ *Resolver }
+	unitCostItemResolver       struct{ *Resolver }
+	userResolver               struct{ *Resolver }
 )

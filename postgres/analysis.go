@@ -15,10 +15,8 @@ type analysisRow struct {
 }
 
 // Analyze answers an analytical query over the caller's scope: one page of
-// groups with their figures and ranks, the number of groups, and the
-// figures of everything the query covers taken together (not the sum of
-// the groups' allocated amounts, which may count money passed between two
-// groups in both). Every figure is summed in SQL over visible rows only.
+// groups with their figures and ranks, and the number of groups. Every
+// figure is summed in SQL over visible rows only.
 func (d *DB) Analyze(ctx context.Context, s fundhub.Scope,
 	q fundhub.AnalysisQuery) (*fundhub.AnalysisResult, error) {
 	rows, err := d.analysisRows(ctx, s, q)
@@ -37,17 +35,24 @@ func (d *DB) Analyze(ctx context.Context, s fundhub.Scope,
 		}
 	}
 
-	total := q
-	total.GroupBy, total.Sort, total.Page = nil, nil, fundhub.Page{First: 1}
-	all, err := d.analysisRows(ctx, s, total)
+	return out, nil
+}
+
+// AnalysisTotal returns the figures of everything q covers taken together.
+// They are not the sum of the groups' figures: money passed from one group
+// to another enters both, but the whole only once.
+func (d *DB) AnalysisTotal(ctx context.Context, s fundhub.Scope,
+	q fundhub.AnalysisQuery) (*fundhub.Figures, error) {
+	q.GroupBy, q.Sort, q.Page, q.All = nil, nil, fundhub.Page{First: 1}, false
+	rows, err := d.analysisRows(ctx, s, q)
 	if err != nil {
 		return nil, err
 	}
-	if len(all) == 1 {
-		out.Total = all[0].Figures
+	if len(rows) == 0 {
+		return &fundhub.Figures{}, nil
 	}
 
-	return out, nil
+	return &rows[0].Figures, nil
 }
 
 func (d *DB) analysisRows(ctx context.Context, s fundhub.Scope,
