@@ -1,6 +1,10 @@
 package graph
 
-import "fundhub"
+import (
+	"time"
+
+	"fundhub"
+)
 
 // Estimated sizes of lists that take no page size, for complexity: how many
 // children a region has, how many totals a grouping returns, and so on.
@@ -48,6 +52,20 @@ func complexity() ComplexityRoot {
 		_ []fundhub.AllocationDimension, _ *fundhub.RegionLevel) int {
 		return 1 + child*totalsEstimate
 	}
+	q.Analysis = func(child int, _ []fundhub.AnalysisDimension, _ *fundhub.RegionLevel,
+		_ *fundhub.AnalysisFilter, _ *QuarterInput, _ []*fundhub.AnalysisSort,
+		_ *fundhub.AnalysisMeasure, first *int, _ *string) int {
+		return pageCost(child, first)
+	}
+	q.ProjectProgress = func(child int, _ int, _ *time.Time, _ *ProjectProgressFilter,
+		first *int, _ *string) int {
+		return pageCost(child, first)
+	}
+	q.UnitCosts = func(child int, _ fundhub.Direction, _, _ *string, _ *fundhub.UnitCostBasis,
+		_ *fundhub.RegionLevel, _ *string, _ []int) int {
+		return 1 + child*totalsEstimate
+	}
+	c.UnitCostGroup.Outliers = estimate(listEstimate)
 	q.Connectors = estimate(listEstimate)
 
 	c.Connector.Runs = func(child int, first *int, _ *string) int { return pageCost(child, first) }

@@ -20,6 +20,10 @@ type Store interface {
 		error)
 	AnalysisTotal(ctx context.Context, s fundhub.Scope, q fundhub.AnalysisQuery) (*fundhub.Figures,
 		error)
+	ProjectProgress(ctx context.Context, s fundhub.Scope,
+		q fundhub.ProjectProgressQuery) ([]*fundhub.ProjectProgress, int, error)
+	UnitCosts(ctx context.Context, s fundhub.Scope,
+		q fundhub.UnitCostQuery) ([]*fundhub.UnitCostGroup, error)
 	FindRegion(ctx context.Context, s fundhub.Scope, code string) (*fundhub.Region, error)
 	FindRegions(ctx context.Context, s fundhub.Scope, f fundhub.RegionFilter,
 		p fundhub.Page) ([]*fundhub.Region, int, error)

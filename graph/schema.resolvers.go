@@ -731,12 +731,12 @@ func (r *projectResolver) Region(ctx context.Context, objs []*fundhub.Project) (
 
 // Project is the batch resolver for the project field.
 func (r *projectProgressResolver) Project(ctx context.Context, objs []*fundhub.ProjectProgress) ([]*fundhub.Project, error) {
-	panic(fmt.Errorf("not implemented: Project - project"))
+	return progressProjects(ctx, objs)
 }
 
 // TimeProgress is the resolver for the timeProgress field.
 func (r *projectProgressResolver) TimeProgress(ctx context.Context, obj *fundhub.ProjectProgress) (*fundhub.TimeProgress, error) {
-	panic(fmt.Errorf("not implemented: TimeProgress - timeProgress"))
+	return timeProgress(obj), nil
 }
 
 // Label is the resolver for the label field.
@@ -832,12 +832,14 @@ func (r *queryResolver) Analysis(ctx context.Context, groupBy []fundhub.Analysis
 
 // ProjectProgress is the resolver for the projectProgress field.
 func (r *queryResolver) ProjectProgress(ctx context.Context, year int, asOf *time.Time, filter *ProjectProgressFilter, first *int, after *string) (*ProjectProgressConnection, error) {
-	panic(fmt.Errorf("not implemented: ProjectProgress - projectProgress"))
+	return r.projectProgress(ctx, projectProgressArgs{year: year, asOf: asOf, filter: filter,
+		first: first, after: after})
 }
 
 // UnitCosts is the resolver for the unitCosts field.
 func (r *queryResolver) UnitCosts(ctx context.Context, direction fundhub.Direction, indicator *string, unit *string, basis *fundhub.UnitCostBasis, regionLevel *fundhub.RegionLevel, region *string, years []int) ([]*fundhub.UnitCostGroup, error) {
-	panic(fmt.Errorf("not implemented: UnitCosts - unitCosts"))
+	return r.unitCosts(ctx, unitCostArgs{direction: direction, indicator: indicator,
+		unit: unit, basis: basis, regionLevel: regionLevel, region: region, years: years})
 }
 
 // QuarterlyReport is the resolver for the quarterlyReport field.
@@ -1224,12 +1226,12 @@ func (r *unitResolver) Region(ctx context.Context, objs []*fundhub.Unit) ([]*fun
 
 // Region is the resolver for the region field.
 func (r *unitCostGroupResolver) Region(ctx context.Context, obj *fundhub.UnitCostGroup) (*fundhub.Region, error) {
-	panic(fmt.Errorf("not implemented: Region - region"))
+	return unitCostRegion(ctx, obj)
 }
 
 // Project is the batch resolver for the project field.
 func (r *unitCostItemResolver) Project(ctx context.Context, objs []*fundhub.UnitCostItem) ([]*fundhub.Project, error) {
-	panic(fmt.Errorf("not implemented: Project - project"))
+	return unitCostProjects(ctx, objs)
 }
 
 // Unit is the batch resolver for the unit field.

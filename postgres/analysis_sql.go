@@ -62,8 +62,7 @@ func (b *analysisBuilder) measuresTargets() bool {
 // ancestor is the code of the region at the query's level above the region
 // aliased r; a region above that level stands for itself.
 func (b *analysisBuilder) ancestor(r string) string {
-	return fmt.Sprintf("COALESCE(NULLIF(split_part(%s.path, '/', %d), ''), %s.code)",
-		r, b.q.RegionLevel.Depth()+2, r)
+	return ancestorAt(b.q.RegionLevel, r)
 }
 
 // preds returns the WHERE clause of the predicates added since the last
