@@ -464,3 +464,28 @@ func TestQueryExport_AFailingLaterPage(t *testing.T) {
 			res.StatusCode, body)
 	}
 }
+
+func TestQueryExport_AnAnalysisPageByPage(t *testing.T) {
+	w := newExportWorld(t)
+	pgtest.SeedAnalysis(t, w.db)
+	q := `query($after: String) { analysis(groupBy: [REGION, DIRECTION], regionLevel: COUNTY,
+		asOf: {year: 2024, quarter: 4}, first: 2, after: $after) {
+		nodes { regionCode direction allocated paid executionRate timeProgress { warning } }
+		pageInfo { hasNextPage endCursor } } }`
+
+	// Worked out on the seed: what entered each county-level group and what
+	// it paid, all years, by the end of 2024.
+	want := [][]string{
+		{"regionCode", "direction", "allocated", "paid", "executionRate",
+			"timeProgress.warning"},
+		{"210000", "ECO_RESTORATION", "800", "200", "25", ""},
+		{"330000", "ECO_RESTORATION", "1500", "0", "0", ""},
+		{"330100", "ECO_RESTORATION", "600", "0", "0", ""},
+		{"330106", "ECO_RESTORATION", "900", "400", "44.44", ""},
+		{"330106", "GEOHAZARD", "250", "100", "40", ""},
+		{"330500", "ECO_RESTORATION", "300", "0", "0", ""},
+	}
+	if got := w.exportCSV(t, w.admin, exportRequest{query: q}); !reflect.DeepEqual(got, want) {
+		t.Errorf("got:\n%q\nwant:\n%q", got, want)
+	}
+}
