@@ -123,6 +123,12 @@ type Store interface {
 		p fundhub.Page) ([]*fundhub.Deadline, int, error)
 	CommentsByProblem(ctx context.Context,
 		ids []int64) (map[int64][]*fundhub.ProblemComment, error)
+	QuarterlyReportData(ctx context.Context, s fundhub.Scope,
+		q fundhub.QuarterlyQuery) (*fundhub.QuarterlyReport, error)
+	EachQuarterlyAllocation(ctx context.Context, s fundhub.Scope, q fundhub.QuarterlyQuery,
+		fn func(*fundhub.QuarterlyAllocation) error) error
+	EachProjectExecution(ctx context.Context, s fundhub.Scope, q fundhub.QuarterlyQuery,
+		fn func(*fundhub.ProjectExecution) error) error
 
 	FindConnectors(ctx context.Context) ([]*fundhub.Connector, error)
 	FindConnectorByName(ctx context.Context, name string) (*fundhub.Connector, error)

@@ -844,7 +844,7 @@ func (r *queryResolver) UnitCosts(ctx context.Context, direction fundhub.Directi
 
 // QuarterlyReport is the resolver for the quarterlyReport field.
 func (r *queryResolver) QuarterlyReport(ctx context.Context, region string, year int, quarter int) (*QuarterlyReport, error) {
-	panic(fmt.Errorf("not implemented: QuarterlyReport - quarterlyReport"))
+	return r.quarterlyReport(ctx, region, year, quarter)
 }
 
 // AllocationTotals is the resolver for the allocationTotals field.

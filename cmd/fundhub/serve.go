@@ -81,6 +81,10 @@ func newMux(db *postgres.DB, deps graph.Deps) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graph.Handler(deps))
 	mux.Handle(graph.InspectionExportPath, graph.InspectionExport(deps))
+	reports := graph.QuarterlyReports(deps)
+	for _, p := range graph.QuarterlyReportPaths() {
+		mux.Handle(p, reports)
+	}
 	exports := graph.QueryExport(deps)
 	mux.Handle(graph.QueryExportCSVPath, exports)
 	mux.Handle(graph.QueryExportXLSXPath, exports)
