@@ -29,8 +29,8 @@ type progressRow struct {
 // directions) that money of fund year q.Year was allocated for, largest
 // gap first, then by project id, and the number of such projects.
 //
-// Allocated counts each yuan once, on the last live allocation that
-// carries it to the project; Paid sums the live payments made on any of
+// Allocated counts each yuan issued by q.AsOf once, on the last live
+// allocation that had carried it to the project by then; Paid sums the live payments made on any of
 // the project's allocations of the year by q.AsOf, refunds included. The
 // warning filter and the order are applied in SQL, with the grading of
 // fundhub.Progress, so pages and the count agree with the grades shown.
@@ -129,12 +129,17 @@ ORDER BY gap DESC NULLS LAST, project_id%s`,
 // project counts once, on the last live step: an allocation counts only
 // when no live child carries it on to the same project. Paid sums the live
 // payments on any of the project's allocations, by the date expression
-// paidBy, or every one when it is empty. by_months is true when every fund
-// of the project's money counts time progress by whole months.
+// paidBy, or every one when it is empty; with paidBy, money issued after
+// that day (issued, else received, else the fund year's first day) does
+// not count yet, nor does a step after it. by_months is true when every
+// fund of the project's money counts time progress by whole months.
 func projectMoney(w *where, paidBy string) string {
-	by := ""
+	by, issued := "", ""
 	if paidBy != "" {
 		by = " AND y.paid_on <= " + paidBy
+		issued = " AND COALESCE(c.issued_on, c.received_on, make_date(cf.year, 1, 1)) <= " +
+			paidBy
+		w.add("COALESCE(a.issued_on, a.received_on, make_date(f.year, 1, 1)) <= " + paidBy)
 	}
 	w.add("NOT a.withdrawn")
 
@@ -144,8 +149,9 @@ func projectMoney(w *where, paidBy string) string {
 FROM allocations a JOIN funds f ON f.id = a.fund_id
 	JOIN projects p ON p.id = a.project_id JOIN regions pr ON pr.code = p.region_code
 	CROSS JOIN LATERAL (SELECT
-		NOT EXISTS (SELECT 1 FROM allocations c WHERE c.parent_id = a.id
-			AND c.project_id = a.project_id AND NOT c.withdrawn) AS counted,
+		NOT EXISTS (SELECT 1 FROM allocations c JOIN funds cf ON cf.id = c.fund_id
+			WHERE c.parent_id = a.id AND c.project_id = a.project_id
+			AND NOT c.withdrawn` + issued + `) AS counted,
 		(SELECT sum(y.amount) FROM payments y
 			WHERE y.allocation_id = a.id AND NOT y.withdrawn` + by + `) AS paid) m
 ` + w.sql() + `

@@ -242,8 +242,9 @@ func boundaryRates() map[bool][]decimal.Decimal {
 }
 
 // seedBoundaries gives each boundary rate a project with 10000 allocated
-// and rate × 100 paid (before any compared day), plus a project allocated
-// nothing and ones far ahead and far behind.
+// (issued ahead of the year, 提前下达) and rate × 100 paid (before any
+// compared day), plus a project allocated nothing and ones far ahead and
+// far behind.
 func seedBoundaries(t *testing.T, db *postgres.DB) int {
 	t.Helper()
 	var paid []string
@@ -266,11 +267,12 @@ func seedBoundaries(t *testing.T, db *postgres.DB) int {
 		SELECT i, '项目' || i, '330106', 'ECO_RESTORATION' FROM generate_series(1, $1) AS i`,
 		args: []any{n},
 	}, {sql: `INSERT INTO allocations (id, fund_id, from_region, to_region, project_id,
-		amount, source)
+		amount, source, issued_on)
 		SELECT i, CASE WHEN m THEN 2 ELSE 1 END, '100000', '330106', i, 10000,
-			'CENTRAL_TRANSFER'
+			'CENTRAL_TRANSFER', date '2023-11-15'
 		FROM unnest($1::boolean[]) WITH ORDINALITY AS u (m, i)
-		UNION ALL SELECT $2, 1, '100000', '330106', $2, 0, 'CENTRAL_TRANSFER'`,
+		UNION ALL SELECT $2, 1, '100000', '330106', $2, 0, 'CENTRAL_TRANSFER',
+			date '2023-11-15'`,
 		args: []any{pq.Array(months), n},
 	}, {sql: `INSERT INTO payments (allocation_id, project_id, region_code, amount, paid_on)
 		SELECT i, i, '330106', a, '2023-01-01'
@@ -350,5 +352,44 @@ func checkGrades(t *testing.T, q fundhub.ProjectProgressQuery, rows []*sqlProgre
 	}
 	if !exact[fundhub.WarningRed] || !exact[fundhub.WarningYellow] {
 		t.Errorf("no row exactly at a threshold: %v", exact)
+	}
+}
+
+func TestProjectProgress_MoneyIssuedAfterTheDayIsNotCountedYet(t *testing.T) {
+	db := pgtest.New(t)
+	_, err := db.SQL().Exec(`
+		INSERT INTO funds (id, name, year, category, direction, owner_region) VALUES
+			(1, '生态修复 2024', 2024, 'CENTRAL', 'ECO_RESTORATION', '100000');
+		INSERT INTO projects (id, name, region_code, direction) VALUES
+			(1, '一号项目', '330106', 'ECO_RESTORATION');
+		INSERT INTO allocations (id, fund_id, from_region, to_region, project_id, amount,
+			source, issued_on, parent_id) VALUES
+			(1, 1, '330100', '330106', 1, 100, 'CENTRAL_TRANSFER', '2024-02-01', NULL),
+			(2, 1, '330106', '330106', 1, 100, 'CENTRAL_TRANSFER', '2024-05-01', 1),
+			(3, 1, '330106', '330106', 1, 50, 'CENTRAL_TRANSFER', '2024-08-01', NULL);`)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The 100 counts on the city's step until the county passes it on in
+	// May, then on the county's; the 50 of August counts from August.
+	for _, c := range []struct{ day, allocated string }{
+		{"2024-01-31", ""}, {"2024-03-31", "100"}, {"2024-06-30", "100"},
+		{"2024-09-30", "150"},
+	} {
+		day, _ := time.Parse(time.DateOnly, c.day)
+		rows, _, err := db.ProjectProgress(context.Background(), fundhub.FullScope(),
+			fundhub.ProjectProgressQuery{Year: 2024, AsOf: day})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		if len(rows) == 1 {
+			got = rows[0].Allocated.String()
+		}
+		if got != c.allocated || len(rows) > 1 {
+			t.Errorf("as of %s: allocated %q over %d rows, want %q", c.day, got, len(rows),
+				c.allocated)
+		}
 	}
 }
