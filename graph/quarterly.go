@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"fundhub"
 	"fundhub/authz"
 	"fundhub/report"
@@ -40,20 +42,38 @@ func (r *Resolver) quarterlyReport(ctx context.Context, region string, year,
 		return nil, err
 	}
 
-	rep, err := r.Store.QuarterlyReportData(ctx, ScopeFrom(ctx), q)
-	if fundhub.ErrorCode(err) == fundhub.ENOTFOUND {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-
 	query := "?" + url.Values{"region": {region}, "year": {strconv.Itoa(year)},
 		"quarter": {strconv.Itoa(quarter)}}.Encode()
+	out := &QuarterlyReport{Quarter: &q.Quarter, WorkbookURL: QuarterlyWorkbookPath + query,
+		MarkdownURL: QuarterlyMarkdownPath + query, HTMLURL: QuarterlyHTMLPath + query}
 
-	return &QuarterlyReport{Region: rep.Region, Quarter: &rep.Quarter,
-		WorkbookURL: QuarterlyWorkbookPath + query, MarkdownURL: QuarterlyMarkdownPath + query,
-		HTMLURL: QuarterlyHTMLPath + query, Summary: report.Markdown(rep)}, nil
+	// The figures are read only for the summary; the links need no more
+	// than a region the caller may see.
+	if !selects(ctx, "summary") {
+		out.Region, err = r.Store.ReportRegion(ctx, ScopeFrom(ctx), region)
+	} else {
+		var rep *fundhub.QuarterlyReport
+		if rep, err = r.Store.QuarterlyReportData(ctx, ScopeFrom(ctx), q); err == nil {
+			out.Region, out.Summary = rep.Region, report.Markdown(rep)
+		}
+	}
+	if fundhub.ErrorCode(err) == fundhub.ENOTFOUND || (err == nil && out.Region == nil) {
+		return nil, nil
+	}
+
+	return out, err
+}
+
+// selects reports whether the field being resolved selects a field named
+// name.
+func selects(ctx context.Context, name string) bool {
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		if f.Name == name {
+			return true
+		}
+	}
+
+	return false
 }
 
 // quarterlyQuery checks the year and quarter asked for and fills in today

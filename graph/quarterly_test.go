@@ -337,10 +337,22 @@ func TestQuarterlyReport_GraphQLLinksAndSummary(t *testing.T) {
 			t.Errorf("%v: %+v, want BAD_USER_INPUT on %s", c.vars, r.Errors, c.field)
 		}
 	}
+	// Asked for links alone, the figures are not read, and the answer is
+	// the same: links for a region in sight, null for one out of it.
+	links := `query($r: String!, $y: Int!, $q: Int!) { quarterlyReport(region: $r, year: $y,
+		quarter: $q) { region { code } workbookUrl } }`
+	_, r = postAs(t, env.url, env.finance, links, map[string]any{"r": "330000", "y": 2024, "q": 2})
+	if string(r.Data) != `{"quarterlyReport":{"region":{"code":"330000"},"workbookUrl":`+
+		`"/reports/quarterly.xlsx?quarter=2\u0026region=330000\u0026year=2024"}}` {
+		t.Errorf("links alone: %s %+v", r.Data, r.Errors)
+	}
 	for _, region := range []string{"210000", "100000", "999999"} {
-		_, r := postAs(t, env.url, env.finance, q, map[string]any{"r": region, "y": 2024, "q": 2})
-		if len(r.Errors) > 0 || string(r.Data) != `{"quarterlyReport":null}` {
-			t.Errorf("%s out of sight: %s %+v, want null", region, r.Data, r.Errors)
+		for _, query := range []string{q, links} {
+			_, r := postAs(t, env.url, env.finance, query,
+				map[string]any{"r": region, "y": 2024, "q": 2})
+			if len(r.Errors) > 0 || string(r.Data) != `{"quarterlyReport":null}` {
+				t.Errorf("%s out of sight: %s %+v, want null", region, r.Data, r.Errors)
+			}
 		}
 	}
 }

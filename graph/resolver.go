@@ -123,6 +123,7 @@ type Store interface {
 		p fundhub.Page) ([]*fundhub.Deadline, int, error)
 	CommentsByProblem(ctx context.Context,
 		ids []int64) (map[int64][]*fundhub.ProblemComment, error)
+	ReportRegion(ctx context.Context, s fundhub.Scope, code string) (*fundhub.Region, error)
 	QuarterlyReportData(ctx context.Context, s fundhub.Scope,
 		q fundhub.QuarterlyQuery) (*fundhub.QuarterlyReport, error)
 	EachQuarterlyAllocation(ctx context.Context, s fundhub.Scope, q fundhub.QuarterlyQuery,

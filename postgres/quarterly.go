@@ -18,7 +18,7 @@ import (
 // committing meanwhile may show in some and not others.
 func (d *DB) QuarterlyReportData(ctx context.Context, s fundhub.Scope,
 	q fundhub.QuarterlyQuery) (*fundhub.QuarterlyReport, error) {
-	region, err := d.visibleRegion(ctx, s, q.Region)
+	region, err := d.ReportRegion(ctx, s, q.Region)
 	if err != nil {
 		return nil, err
 	}
@@ -51,9 +51,9 @@ func (d *DB) QuarterlyReportData(ctx context.Context, s fundhub.Scope,
 	return rep, nil
 }
 
-// visibleRegion returns the region when it lies in the scope, ENOTFOUND
+// ReportRegion returns the region when it lies in the scope, ENOTFOUND
 // otherwise: regions are public, but a report on one is not.
-func (d *DB) visibleRegion(ctx context.Context, s fundhub.Scope,
+func (d *DB) ReportRegion(ctx context.Context, s fundhub.Scope,
 	code string) (*fundhub.Region, error) {
 	w := &where{}
 	w.add("r.code = %s", code)
