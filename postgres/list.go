@@ -45,16 +45,32 @@ type pageStats struct {
 // they agree even while a sync commits.
 func findPageStats[T any](ctx context.Context, d *DB, l listQuery, w *where,
 	p fundhub.Page) ([]*T, pageStats, error) {
-	var out []*T
-	var st pageStats
 	sum := "0"
 	if l.sum != "" {
 		sum = "COALESCE(sum(" + l.sum + "), 0)"
 	}
+	stats := statement{sql: `SELECT count(*) AS total, ` + sum + ` AS amount FROM ` +
+		l.from + ` ` + w.sql(), args: w.args}
+
+	return findPageStatsFrom[T](ctx, d, l, w, p, stats)
+}
+
+// statement is one SQL statement with its arguments.
+type statement struct {
+	sql  string
+	args []any
+}
+
+// findPageStatsFrom is findPageStats with the count and sum read by stats,
+// such as a statement over a summary table that holds the same totals, in
+// the same snapshot as the page.
+func findPageStatsFrom[T any](ctx context.Context, d *DB, l listQuery, w *where,
+	p fundhub.Page, stats statement) ([]*T, pageStats, error) {
+	var out []*T
+	var st pageStats
 
 	err := d.readTx(ctx, func(tx *sqlx.Tx) error {
-		err := tx.GetContext(ctx, &st, `SELECT count(*) AS total, `+sum+` AS amount FROM `+
-			l.from+` `+w.sql(), w.args...)
+		err := tx.GetContext(ctx, &st, stats.sql, stats.args...)
 		if err != nil {
 			return fmt.Errorf("counting %s: %w", l.what, inputError(err))
 		}

@@ -40,12 +40,50 @@ func paymentWhere(s fundhub.Scope, f fundhub.PaymentFilter) *where {
 // first, with the count and the sum of every match read in one snapshot.
 func (d *DB) FindPayments(ctx context.Context, s fundhub.Scope, f fundhub.PaymentFilter,
 	p fundhub.Page) (*fundhub.PaymentList, error) {
-	out, st, err := findPageStats[fundhub.Payment](ctx, d, paymentList, paymentWhere(s, f), p)
+	w := paymentWhere(s, f)
+	stats, ok := paymentFlowStats(s, f)
+	if !ok {
+		return d.findPayments(ctx, w, p)
+	}
+	out, st, err := findPageStatsFrom[fundhub.Payment](ctx, d, paymentList, w, p, stats)
 	if err != nil {
 		return nil, err
 	}
 
 	return &fundhub.PaymentList{Payments: out, Total: st.Total, Amount: st.Amount}, nil
+}
+
+// findPayments counts and sums the matching payments themselves.
+func (d *DB) findPayments(ctx context.Context, w *where,
+	p fundhub.Page) (*fundhub.PaymentList, error) {
+	out, st, err := findPageStats[fundhub.Payment](ctx, d, paymentList, w, p)
+	if err != nil {
+		return nil, err
+	}
+
+	return &fundhub.PaymentList{Payments: out, Total: st.Total, Amount: st.Amount}, nil
+}
+
+// paymentFlowStats counts and sums the payments f matches from the
+// payment_flows summary, which holds the same totals per fund, region and
+// quarter, when f asks for nothing finer than a region (no allocation, no
+// dates, no withdrawn movements); false otherwise. A national list then
+// reads some hundred thousand rows, not millions of payments.
+func paymentFlowStats(s fundhub.Scope, f fundhub.PaymentFilter) (statement, bool) {
+	if f.AllocationID != nil || f.PaidFrom != nil || f.PaidTo != nil ||
+		(f.IncludeWithdrawn != nil && *f.IncludeWithdrawn) {
+		return statement{}, false
+	}
+	w := &where{}
+	w.scope(s, "pf.region_code", "f.direction")
+	if f.RegionUnder != nil {
+		w.under("pr.path", *f.RegionUnder)
+	}
+
+	return statement{sql: `SELECT COALESCE(sum(pf.payments), 0) AS total,
+		COALESCE(sum(pf.amount), 0) AS amount
+		FROM payment_flows pf JOIN regions pr ON pr.code = pf.region_code
+		LEFT JOIN funds f ON f.id = pf.fund_id ` + w.sql(), args: w.args}, true
 }
 
 // PaidByAllocation sums the visible, current payments of each allocation.

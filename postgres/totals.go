@@ -65,8 +65,8 @@ func (d *DB) AllocationTotals(ctx context.Context, s fundhub.Scope,
 
 func totalsSQL(sel, group []string, w *where) string {
 	cols := strings.Join(append(sel, `COALESCE(sum(a.amount), 0) AS amount,
-		COALESCE(sum(a.amount) FILTER (WHERE EXISTS (SELECT 1 FROM regions sp
-			WHERE sp.separately_planned AND tr.path LIKE sp.path || '%')), 0)
+		COALESCE(sum(a.amount) FILTER (WHERE tr.path LIKE ANY (ARRAY(
+			SELECT sp.path || '%' FROM regions sp WHERE sp.separately_planned))), 0)
 			AS separately_planned_amount,
 		count(*) AS count`), ", ")
 	q := `SELECT ` + cols + ` FROM ` + allocationFrom + ` ` + w.sql()
