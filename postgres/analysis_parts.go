@@ -113,6 +113,8 @@ FROM payment_flows pf LEFT JOIN funds f ON f.id = pf.fund_id
 // reach, not a ceiling) of funds up to the cut-off year: each contributes
 // its latest value reported by the cut-off over the target, at most one.
 // A decomposed target is measured through its parts, never beside them.
+// The latest value kept on the target answers unless it was reported after
+// the cut-off; only then are the target's lines read.
 func (b *analysisBuilder) targetPart() string {
 	exprs := map[fundhub.AnalysisDimension]string{
 		fundhub.AnalyzeCategory:  "f.category",
@@ -134,15 +136,16 @@ func (b *analysisBuilder) targetPart() string {
 	return fmt.Sprintf(`SELECT %s,
 	NULL::numeric AS allocated, NULL::numeric AS received, NULL::numeric AS paid,
 	NULL::bigint AS projects, count(*) AS targets,
-	sum(LEAST(COALESCE(act.value, 0) / t.target_value, 1)) AS completion,
+	sum(LEAST(COALESCE(CASE WHEN t.reported_index <= %[2]s THEN t.reported_value
+		WHEN t.reported_index > %[2]s THEN (SELECT rl.actual_value FROM report_lines rl
+			JOIN execution_reports er ON er.id = rl.report_id
+			WHERE rl.target_id = t.id AND rl.actual_value IS NOT NULL AND NOT rl.withdrawn
+				AND er.year * 4 + er.quarter - 1 <= %[2]s
+			ORDER BY er.year DESC, er.quarter DESC, rl.id DESC LIMIT 1) END, 0)
+		/ t.target_value, 1)) AS completion,
 	NULL::boolean AS by_months
 FROM performance_targets t LEFT JOIN allocations ta ON ta.id = t.allocation_id
 	JOIN funds f ON f.id = COALESCE(t.fund_id, ta.fund_id)
 	JOIN regions tg ON tg.code = t.region_code
-	LEFT JOIN LATERAL (SELECT rl.actual_value AS value FROM report_lines rl
-		JOIN execution_reports er ON er.id = rl.report_id
-		WHERE rl.target_id = t.id AND rl.actual_value IS NOT NULL AND NOT rl.withdrawn
-			AND er.year * 4 + er.quarter - 1 <= %s
-		ORDER BY er.year DESC, er.quarter DESC, rl.id DESC LIMIT 1) act ON true
-%s%s`, keys, asOf, b.preds(), group)
+%[3]s%[4]s`, keys, asOf, b.preds(), group)
 }
