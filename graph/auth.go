@@ -256,3 +256,25 @@ func (r *Resolver) requireSession(ctx context.Context, what string) (*fundhub.Ca
 
 	return c, nil
 }
+
+// signedIn returns the caller of a download request, with the token's use
+// recorded as what, or answers the request and returns nil: downloads need
+// a token, and one whose use cannot be recorded is refused.
+func (d Deps) signedIn(w http.ResponseWriter, r *http.Request, what string) *fundhub.Caller {
+	c, err := d.authenticate(r)
+	if err == nil && c == nil {
+		err = fundhub.Errorf(fundhub.EUNAUTHENTICATED, "sign in first")
+	}
+	if err != nil {
+		refuse(w, err)
+		return nil
+	}
+	if err := d.Auth.Used(r.Context(), c, what); err != nil {
+		d.Logger.ErrorContext(r.Context(), "recording token use", "user", c.Username,
+			"err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return nil
+	}
+
+	return c
+}

@@ -19,16 +19,8 @@ const InspectionExportPath = "/exports/inspection-findings.csv"
 func InspectionExport(d Deps) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
-		c, err := d.authenticate(r)
-		if err == nil && c == nil {
-			err = fundhub.Errorf(fundhub.EUNAUTHENTICATED, "sign in first")
-		}
-		if err != nil {
-			refuse(w, err)
-			return
-		}
-		if err := d.Auth.Used(r.Context(), c, "GET "+r.URL.RequestURI()); err != nil {
-			http.Error(w, "internal error", http.StatusInternalServerError)
+		c := d.signedIn(w, r, "GET "+r.URL.RequestURI())
+		if c == nil {
 			return
 		}
 

@@ -95,22 +95,7 @@ func (h *queryExport) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // signedIn returns the caller of r, recording the token's use, or answers
 // r and returns nil: an export needs a token.
 func (h *queryExport) signedIn(w http.ResponseWriter, r *http.Request) *fundhub.Caller {
-	c, err := h.d.authenticate(r)
-	if err == nil && c == nil {
-		err = fundhub.Errorf(fundhub.EUNAUTHENTICATED, "sign in first")
-	}
-	if err != nil {
-		refuse(w, err)
-		return nil
-	}
-	if err := h.d.Auth.Used(r.Context(), c, r.Method+" "+r.URL.Path); err != nil {
-		h.d.Logger.ErrorContext(r.Context(), "recording token use", "user", c.Username,
-			"err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return nil
-	}
-
-	return c
+	return h.d.signedIn(w, r, r.Method+" "+r.URL.Path)
 }
 
 // callerContext gives the operations of an export what Handler gives a

@@ -186,22 +186,7 @@ func (h *quarterlyReports) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // signedIn returns the caller of r, recording the token's use, or answers
 // r and returns nil: a report needs a token.
 func (h *quarterlyReports) signedIn(w http.ResponseWriter, r *http.Request) *fundhub.Caller {
-	c, err := h.d.authenticate(r)
-	if err == nil && c == nil {
-		err = fundhub.Errorf(fundhub.EUNAUTHENTICATED, "sign in first")
-	}
-	if err != nil {
-		refuse(w, err)
-		return nil
-	}
-	if err := h.d.Auth.Used(r.Context(), c, "GET "+r.URL.RequestURI()); err != nil {
-		h.d.Logger.ErrorContext(r.Context(), "recording token use", "user", c.Username,
-			"err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return nil
-	}
-
-	return c
+	return h.d.signedIn(w, r, "GET "+r.URL.RequestURI())
 }
 
 // serve reads the report and writes it. An error before the first byte

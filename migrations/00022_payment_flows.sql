@@ -32,7 +32,9 @@ WHERE NOT p.withdrawn;
 
 -- Each statement on payments adds what its new rows pay and takes away
 -- what its old rows paid, summed per key in key order, so that two
--- transactions touching the same rows lock them in the same order.
+-- transactions touching the same rows lock them in the same order. The
+-- three functions repeat one upsert because a transition table is visible
+-- only inside its own trigger's function.
 -- +goose StatementBegin
 CREATE FUNCTION payment_flows_insert() RETURNS trigger AS $$
 BEGIN

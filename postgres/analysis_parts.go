@@ -113,8 +113,9 @@ FROM payment_flows pf LEFT JOIN funds f ON f.id = pf.fund_id
 // reach, not a ceiling) of funds up to the cut-off year: each contributes
 // its latest value reported by the cut-off over the target, at most one.
 // A decomposed target is measured through its parts, never beside them.
-// The latest value kept on the target answers unless it was reported after
-// the cut-off; only then are the target's lines read.
+// The sums come from target_flows, which triggers keep as steps per
+// quarter: the steps up to the cut-off add up to each target's completion
+// then.
 func (b *analysisBuilder) targetPart() string {
 	exprs := map[fundhub.AnalysisDimension]string{
 		fundhub.AnalyzeCategory:  "f.category",
@@ -124,28 +125,17 @@ func (b *analysisBuilder) targetPart() string {
 		fundhub.AnalyzeYear:      "f.year",
 	}
 	keys, group := b.keys(exprs)
-	asOf := b.w.arg(b.q.AsOf.Index())
 
-	b.w.add("NOT t.withdrawn AND t.target_value > 0")
-	b.w.add("(t.comparator IS NULL OR t.comparator IN ('>=', '>', '=', '~'))")
-	b.w.add("NOT EXISTS (SELECT 1 FROM performance_targets c WHERE c.parent_id = t.id)")
+	b.w.add("tf.quarter_index <= %s", b.q.AsOf.Index())
 	b.w.add("f.year <= %s", b.q.AsOf.Year)
-	b.w.scope(b.s, "t.region_code", "f.direction")
+	b.w.scope(b.s, "tf.region_code", "f.direction")
 	b.filters("f.category", "f.id", "", "f.direction", "tg.path", "f.year")
 
 	return fmt.Sprintf(`SELECT %s,
 	NULL::numeric AS allocated, NULL::numeric AS received, NULL::numeric AS paid,
-	NULL::bigint AS projects, count(*) AS targets,
-	sum(LEAST(COALESCE(CASE WHEN t.reported_index <= %[2]s THEN t.reported_value
-		WHEN t.reported_index > %[2]s THEN (SELECT rl.actual_value FROM report_lines rl
-			JOIN execution_reports er ON er.id = rl.report_id
-			WHERE rl.target_id = t.id AND rl.actual_value IS NOT NULL AND NOT rl.withdrawn
-				AND er.year * 4 + er.quarter - 1 <= %[2]s
-			ORDER BY er.year DESC, er.quarter DESC, rl.id DESC LIMIT 1) END, 0)
-		/ t.target_value, 1)) AS completion,
+	NULL::bigint AS projects, sum(tf.targets) AS targets, sum(tf.completion) AS completion,
 	NULL::boolean AS by_months
-FROM performance_targets t LEFT JOIN allocations ta ON ta.id = t.allocation_id
-	JOIN funds f ON f.id = COALESCE(t.fund_id, ta.fund_id)
-	JOIN regions tg ON tg.code = t.region_code
-%[3]s%[4]s`, keys, asOf, b.preds(), group)
+FROM target_flows tf JOIN funds f ON f.id = tf.fund_id
+	JOIN regions tg ON tg.code = tf.region_code
+%s%s`, keys, b.preds(), group)
 }
