@@ -119,13 +119,46 @@ func (g authGate) InterceptOperation(ctx context.Context,
 	}
 	what := fmt.Sprintf("%s %s {%s}", oc.Operation.Operation, oc.OperationName,
 		strings.Join(fields, " "))
-	if err := g.deps.Auth.Used(ctx, c, what); err != nil {
-		g.deps.Logger.ErrorContext(ctx, "recording token use", "user", c.Username,
-			"token_id", c.TokenID, "err", err)
-		return errorResponse(fundhub.EINTERNAL, "internal error")
+	if oc.Operation.Operation != "query" {
+		if err := g.used(ctx, c, what); err != nil {
+			return errorResponse(fundhub.EINTERNAL, "internal error")
+		}
+		return next(ctx)
 	}
 
-	return next(ctx)
+	// A query changes nothing: its use is recorded while it runs, and its
+	// answer goes out only once the record is made.
+	recorded := make(chan error, 1)
+	go func() { recorded <- g.used(context.WithoutCancel(ctx), c, what) }()
+	answer := next(ctx)
+
+	var failed graphql.ResponseHandler
+	waited := false
+
+	return func(ctx context.Context) *graphql.Response {
+		resp := answer(ctx)
+		if !waited {
+			waited = true
+			if err := <-recorded; err != nil {
+				failed = errorResponse(fundhub.EINTERNAL, "internal error")
+			}
+		}
+		if failed != nil {
+			return failed(ctx)
+		}
+		return resp
+	}
+}
+
+// used records the use of c's token for what, logging a failure.
+func (g authGate) used(ctx context.Context, c *fundhub.Caller, what string) error {
+	err := g.deps.Auth.Used(ctx, c, what)
+	if err != nil {
+		g.deps.Logger.ErrorContext(ctx, "recording token use", "user", c.Username,
+			"token_id", c.TokenID, "err", err)
+	}
+
+	return err
 }
 
 // rootFields names the fields the operation asks for at its root.
