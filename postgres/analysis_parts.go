@@ -10,12 +10,13 @@ import (
 // the cut-off quarter, what of it was received by then, and the projects
 // funded. Grouped by quarter, an allocation counts as allocated in the
 // quarter it was issued and as received in the quarter it arrived, so it
-// is read once per event.
+// is read once per event, and a project in the quarter its money was
+// issued. The projects are counted apart, over the allocations that name
+// one, so that the money is summed without sorting every allocation.
 func (b *analysisBuilder) allocationPart() string {
 	cut := b.w.arg(b.q.AsOf.End())
 	issued := "COALESCE(a.issued_on, a.received_on, make_date(f.year, 1, 1))"
 	entering := b.entering()
-	byMonths := "bool_and(f.progress_by = 'MONTHS')"
 	exprs := map[fundhub.AnalysisDimension]string{
 		fundhub.AnalyzeCategory:  "f.category",
 		fundhub.AnalyzeFund:      "f.id",
@@ -23,33 +24,44 @@ func (b *analysisBuilder) allocationPart() string {
 		fundhub.AnalyzeDirection: "f.direction",
 		fundhub.AnalyzeRegion:    b.ancestor("tr"),
 		fundhub.AnalyzeYear:      "f.year",
-		fundhub.AnalyzeQuarter:   quarterIndex("ev.day"),
+		fundhub.AnalyzeQuarter:   quarterIndex(issued),
 	}
+	projectKeys, projectGroup := b.keys(exprs)
+	exprs[fundhub.AnalyzeQuarter] = quarterIndex("ev.day")
 	keys, group := b.keys(exprs)
 
 	b.w.add("NOT a.withdrawn")
 	b.w.scope(b.s, "a.to_region", "f.direction")
 	b.filters("f.category", "f.id", "a.source", "f.direction", "tr.path", "f.year")
+	b.w.add(issued + " <= " + cut)
+	where := b.preds()
+	// The regions join on their key, so PostgreSQL leaves them out when
+	// neither the keys nor the filters read them.
 	from := `allocations a JOIN funds f ON f.id = a.fund_id
-	JOIN regions tr ON tr.code = a.to_region JOIN regions fr ON fr.code = a.from_region`
-	if !b.q.Grouped(fundhub.AnalyzeQuarter) {
-		b.w.add(issued + " <= " + cut)
-		return fmt.Sprintf(`SELECT %s,
+	LEFT JOIN regions tr ON tr.code = a.to_region
+	LEFT JOIN regions fr ON fr.code = a.from_region`
+
+	projects := fmt.Sprintf(`SELECT %s, NULL::numeric AS allocated, NULL::numeric AS received,
+	NULL::numeric AS paid, count(DISTINCT a.project_id) AS projects, NULL::bigint AS targets,
+	NULL::numeric AS completion, NULL::boolean AS by_months
+FROM %s %s AND a.project_id IS NOT NULL%s`, projectKeys, from, where, projectGroup)
+	money := fmt.Sprintf(`SELECT %s,
 	sum(a.amount) FILTER (WHERE %s) AS allocated,
 	sum(a.amount) FILTER (WHERE %s AND a.received_on <= %s) AS received,
-	NULL::numeric AS paid, count(DISTINCT a.project_id) AS projects,
-	NULL::bigint AS targets, NULL::numeric AS completion, %s AS by_months
-FROM %s %s%s`, keys, entering, entering, cut, byMonths, from, b.preds(), group)
-	}
-
-	b.w.add("ev.day <= " + cut)
-	return fmt.Sprintf(`SELECT %s,
+	NULL::numeric AS paid, NULL::bigint AS projects, NULL::bigint AS targets,
+	NULL::numeric AS completion, bool_and(f.progress_by = 'MONTHS') AS by_months
+FROM %s %s%s`, keys, entering, entering, cut, from, where, group)
+	if b.q.Grouped(fundhub.AnalyzeQuarter) {
+		money = fmt.Sprintf(`SELECT %s,
 	sum(a.amount) FILTER (WHERE ev.issue AND %s) AS allocated,
 	sum(a.amount) FILTER (WHERE NOT ev.issue AND %s) AS received,
-	NULL::numeric AS paid, count(DISTINCT a.project_id) FILTER (WHERE ev.issue) AS projects,
-	NULL::bigint AS targets, NULL::numeric AS completion, %s AS by_months
+	NULL::numeric AS paid, NULL::bigint AS projects, NULL::bigint AS targets,
+	NULL::numeric AS completion, bool_and(f.progress_by = 'MONTHS') AS by_months
 FROM %s CROSS JOIN LATERAL (VALUES (true, %s), (false, a.received_on)) AS ev (issue, day)
-%s%s`, keys, entering, entering, byMonths, from, issued, b.preds(), group)
+%s AND ev.day <= %s%s`, keys, entering, entering, from, issued, where, cut, group)
+	}
+
+	return money + "\nUNION ALL\n" + projects
 }
 
 // entering is true of an allocation that brings money into its group: its
@@ -105,7 +117,7 @@ func (b *analysisBuilder) paymentPart() string {
 	NULL::bigint AS projects, NULL::bigint AS targets, NULL::numeric AS completion,
 	NULL::boolean AS by_months
 FROM payment_flows pf LEFT JOIN funds f ON f.id = pf.fund_id
-	JOIN regions pg ON pg.code = pf.region_code
+	LEFT JOIN regions pg ON pg.code = pf.region_code
 %s%s`, keys, b.preds(), group)
 }
 
@@ -136,6 +148,6 @@ func (b *analysisBuilder) targetPart() string {
 	NULL::bigint AS projects, sum(tf.targets) AS targets, sum(tf.completion) AS completion,
 	NULL::boolean AS by_months
 FROM target_flows tf JOIN funds f ON f.id = tf.fund_id
-	JOIN regions tg ON tg.code = tf.region_code
+	LEFT JOIN regions tg ON tg.code = tf.region_code
 %s%s`, keys, b.preds(), group)
 }
