@@ -6,7 +6,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/shopspring/decimal"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"fundhub"
 	"fundhub/monitor"
@@ -41,6 +43,10 @@ type analysisSet struct {
 
 	yoy, qoq, siblingCut, nationCut lazyCut
 	parents                         lazyParents
+
+	totalOnce    sync.Once
+	totalFigures *fundhub.Figures
+	totalErr     error
 }
 
 // lazyCut is a whole cut of an analysis keyed by analysisKey, read once.
@@ -290,6 +296,7 @@ func (r *Resolver) analysis(ctx context.Context, a analysisArgs) (*AnalysisConne
 	}
 	set.q = q
 
+	set.prefetch(ctx, requestedRowFields(ctx))
 	res, err := r.Store.Analyze(ctx, set.scope, q)
 	if err != nil {
 		return nil, err
@@ -304,4 +311,63 @@ func (r *Resolver) analysis(ctx context.Context, a analysisArgs) (*AnalysisConne
 
 	return &AnalysisConnection{Edges: e, Nodes: trim(rows, p), PageInfo: info,
 		TotalCount: res.TotalCount, AsOf: &set.q.AsOf, set: set}, nil
+}
+
+// requestedRowFields names the fields the operation asks of each row of
+// the analysis being resolved, through nodes or edges.
+func requestedRowFields(ctx context.Context) map[string]bool {
+	oc := graphql.GetOperationContext(ctx)
+	out := map[string]bool{}
+	add := func(sel ast.SelectionSet) {
+		for _, f := range graphql.CollectFields(oc, sel, nil) {
+			out[f.Name] = true
+		}
+	}
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		switch f.Name {
+		case "nodes":
+			add(f.Selections)
+		case "edges":
+			for _, e := range graphql.CollectFields(oc, f.Selections, nil) {
+				if e.Name == "node" {
+					add(e.Selections)
+				}
+			}
+		case "total":
+			out["total"] = true
+		}
+	}
+
+	return out
+}
+
+// prefetch starts the comparison cuts and the total the operation asks
+// for, so that they run beside the page's own statement rather than after
+// it; the rows' fields wait for them as before.
+func (a *analysisSet) prefetch(ctx context.Context, fields map[string]bool) {
+	var key fundhub.AnalysisKey
+	if fields["previousYear"] || fields["yearOnYear"] {
+		go func() { _, _ = a.previousYear(ctx, key) }()
+	}
+	if fields["previousQuarter"] || fields["quarterOnQuarter"] {
+		go func() { _, _ = a.previousQuarter(ctx, key) }()
+	}
+	if fields["national"] {
+		go func() { _, _ = a.national(ctx, key) }()
+	}
+	if fields["siblings"] && a.q.Grouped(fundhub.AnalyzeRegion) {
+		go func() { _, _ = a.siblingRows(ctx) }()
+	}
+	if fields["total"] {
+		go func() { _, _ = a.total(ctx) }()
+	}
+}
+
+// total is the figures of everything the analysis covers, read once.
+func (a *analysisSet) total(ctx context.Context) (*fundhub.Figures, error) {
+	a.totalOnce.Do(func() {
+		a.totalFigures, a.totalErr = a.r.Store.AnalysisTotal(ctx, a.scope, a.q)
+	})
+
+	return a.totalFigures, a.totalErr
 }

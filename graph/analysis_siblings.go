@@ -26,9 +26,7 @@ func (a *analysisSet) siblings(ctx context.Context,
 	if row.Region == nil {
 		return nil, nil
 	}
-	rows, err := a.cut(ctx, &a.siblingCut, func(q *fundhub.AnalysisQuery) {
-		q.Filter.Region = nil
-	})
+	rows, err := a.siblingRows(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -51,6 +49,14 @@ func (a *analysisSet) siblings(ctx context.Context,
 	}
 
 	return compareSiblings(row, group), nil
+}
+
+// siblingRows is the sibling cut: the analysis without its region filter.
+func (a *analysisSet) siblingRows(ctx context.Context) (map[string]*fundhub.AnalysisRow,
+	error) {
+	return a.cut(ctx, &a.siblingCut, func(q *fundhub.AnalysisQuery) {
+		q.Filter.Region = nil
+	})
 }
 
 // parentsOf reads the parent of every region in the sibling cut, once.

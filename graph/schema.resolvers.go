@@ -105,7 +105,7 @@ func (r *allocationTotalResolver) Region(ctx context.Context, objs []*fundhub.Al
 
 // Total is the resolver for the total field.
 func (r *analysisConnectionResolver) Total(ctx context.Context, obj *AnalysisConnection) (*fundhub.Figures, error) {
-	return r.Store.AnalysisTotal(ctx, obj.set.scope, obj.set.q)
+	return obj.set.total(ctx)
 }
 
 // Fund is the resolver for the fund field.

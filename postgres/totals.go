@@ -63,13 +63,22 @@ func (d *DB) AllocationTotals(ctx context.Context, s fundhub.Scope,
 	return out, nil
 }
 
+// totalsFrom joins what allocation filters and the scope read, as
+// allocationFrom does, but the regions by their key alone: PostgreSQL then
+// leaves out a join that no key or filter reads, and a total needs no
+// document.
+const totalsFrom = `allocations a
+	JOIN funds f ON f.id = a.fund_id
+	LEFT JOIN regions tr ON tr.code = a.to_region
+	LEFT JOIN regions fr ON fr.code = a.from_region`
+
 func totalsSQL(sel, group []string, w *where) string {
 	cols := strings.Join(append(sel, `COALESCE(sum(a.amount), 0) AS amount,
 		COALESCE(sum(a.amount) FILTER (WHERE tr.path LIKE ANY (ARRAY(
 			SELECT sp.path || '%' FROM regions sp WHERE sp.separately_planned))), 0)
 			AS separately_planned_amount,
 		count(*) AS count`), ", ")
-	q := `SELECT ` + cols + ` FROM ` + allocationFrom + ` ` + w.sql()
+	q := `SELECT ` + cols + ` FROM ` + totalsFrom + ` ` + w.sql()
 	if len(group) == 0 {
 		return q
 	}

@@ -49,6 +49,7 @@ var (
 		AsOf:        fundhub.Quarter{Year: 2025, Quarter: 2}}
 	yearsDirections = fundhub.AnalysisQuery{
 		GroupBy: []fundhub.AnalysisDimension{fundhub.AnalyzeYear, fundhub.AnalyzeDirection},
+		Filter:  fundhub.AnalysisFilter{Years: []int{2023, 2024, 2025}},
 		AsOf:    fundhub.Quarter{Year: 2025, Quarter: 4}}
 	quarters2025 = fundhub.AnalysisQuery{
 		GroupBy: []fundhub.AnalysisDimension{fundhub.AnalyzeQuarter},
@@ -61,31 +62,37 @@ var (
 
 // analysisQueries are the dashboard's analytical queries: the province
 // table with time progress, the same with year on year, a province's
-// counties, years by direction, quarters, the national total, and the
-// projects in red of a province.
+// counties, the last three years by direction, quarters, the national
+// total, and the projects in red of a province.
 func analysisQueries() []dashQuery {
 	return []dashQuery{
 		{name: "analysis/provinces 2025 Q2",
 			graphql: `{ analysis(groupBy: [REGION], regionLevel: PROVINCE,
 				filter: {years: [2025]}, asOf: {year: 2025, quarter: 2}) {
 				totalCount nodes { ` + analysisRow + ` } } }`,
-			sql: analysisSQL(provinces2025, 50)},
+			sql:  analysisSQL(provinces2025, 50),
+			more: provinceNames},
 		{name: "analysis/provinces with year on year",
 			graphql: `{ analysis(groupBy: [REGION], regionLevel: PROVINCE,
 				filter: {years: [2025]}, asOf: {year: 2025, quarter: 2}) {
 				totalCount nodes { ` + analysisRow + `
 				yearOnYear { paidPercent executionRatePoints } } } }`,
 			sql: analysisSQL(provinces2025, 50),
-			more: comparisonSQL(provinces2025, func(q *fundhub.AnalysisQuery) {
-				q.AsOf, q.Filter.Years = q.AsOf.YearBefore(), []int{2024}
-			})},
+			more: func(s fundhub.Scope) []statement {
+				return append(provinceNames(s), comparisonSQL(provinces2025,
+					func(q *fundhub.AnalysisQuery) {
+						q.AsOf, q.Filter.Years = q.AsOf.YearBefore(), []int{2024}
+					})(s)...)
+			}},
 		{name: "analysis/counties of 330000",
 			graphql: `{ analysis(groupBy: [REGION], regionLevel: COUNTY,
 				filter: {years: [2025], region: "330000"}, asOf: {year: 2025, quarter: 2},
 				first: 200) { totalCount nodes { ` + analysisRow + ` } } }`,
-			sql: analysisSQL(counties2025ZJ, 200)},
-		{name: "analysis/years by direction",
-			graphql: `{ analysis(groupBy: [YEAR, DIRECTION], asOf: {year: 2025, quarter: 4}) {
+			sql:  analysisSQL(counties2025ZJ, 200),
+			more: countyNames},
+		{name: "analysis/three years by direction",
+			graphql: `{ analysis(groupBy: [YEAR, DIRECTION], filter: {years: [2023, 2024, 2025]},
+				asOf: {year: 2025, quarter: 4}) {
 				totalCount nodes { year direction allocated received paid executionRate
 				projectCount targetCompletionRate rank } } }`,
 			sql: analysisSQL(yearsDirections, 50)},

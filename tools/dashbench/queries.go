@@ -82,6 +82,7 @@ func dashQueries() []dashQuery {
 		{name: "allocationTotals/province",
 			graphql: `{ allocationTotals(groupBy: [REGION], regionLevel: PROVINCE) {
 				region { code name } amount separatelyPlannedAmount count } }`,
+			more: provinceNames,
 			sql: func(fundhub.Scope) (string, []any) {
 				region := `COALESCE(NULLIF(split_part(tr.path, '/', 3), ''), a.to_region)`
 				return `SELECT ` + region + ` AS region_code, ` + totalsCols + `
@@ -101,6 +102,7 @@ func dashQueries() []dashQuery {
 				regionLevel: COUNTY, filter: {regionUnder: $under, year: $year}) {
 				region { code name } amount count } }`,
 			variables: map[string]any{"under": "330000", "year": 2024},
+			more:      countyNames,
 			sql: func(fundhub.Scope) (string, []any) {
 				region := `COALESCE(NULLIF(split_part(tr.path, '/', 5), ''), a.to_region)`
 				return `SELECT ` + region + ` AS region_code, ` + totalsCols + `
@@ -142,4 +144,22 @@ func dashQueries() []dashQuery {
 					[]any{fundhub.NationalCode, "PROVINCE"}
 			}},
 	}
+}
+
+// countyNames is the statement the regions' dataloader runs for the names
+// of Zhejiang's counties (by code, as RegionsByCodes reads them), which a
+// request that shows them runs after its totals.
+func countyNames(fundhub.Scope) []statement {
+	return []statement{{sql: `SELECT r.code, r.name, r.level, r.parent_code, r.path,
+		r.separately_planned, r.grouping, r.valid_from, r.valid_to, r.successor_code
+		FROM regions r WHERE r.code = ANY(ARRAY(SELECT c.code FROM regions c
+			JOIN regions p ON p.code = c.parent_code WHERE p.parent_code = '330000'))`}}
+}
+
+// provinceNames is the dataloader's statement for the provinces' names.
+func provinceNames(fundhub.Scope) []statement {
+	return []statement{{sql: `SELECT r.code, r.name, r.level, r.parent_code, r.path,
+		r.separately_planned, r.grouping, r.valid_from, r.valid_to, r.successor_code
+		FROM regions r WHERE r.code = ANY(ARRAY(SELECT code FROM regions
+			WHERE level = 'PROVINCE'))`}}
 }
