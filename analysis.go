@@ -194,8 +194,20 @@ func (q *AnalysisQuery) Validate(today time.Time) error {
 	if q.AsOf == (Quarter{}) {
 		q.AsOf = QuarterOf(today)
 	} else if !q.AsOf.Valid() {
-		errs = append(errs, Invalid("asOf", "%d quarter %d is not a quarter",
+		errs = append(errs, Invalid("asOf",
+			"year %d, quarter %d is not a quarter: give a year from 1949 to 2200 and 1 to 4",
 			q.AsOf.Year, q.AsOf.Quarter))
+	}
+	if r := q.Filter.Region; r != nil {
+		if e := CheckRegionCode("filter.region", *r); e != nil {
+			errs = append(errs, e)
+		}
+	}
+	for i, y := range q.Filter.Years {
+		if y < 1949 || y > 2200 {
+			errs = append(errs, Invalid(fmt.Sprintf("filter.years[%d]", i),
+				"%d is not a fund year (1949 to 2200)", y))
+		}
 	}
 	if q.RegionLevel == "" {
 		q.RegionLevel = LevelProvince

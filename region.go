@@ -140,3 +140,18 @@ type RegionNameChange struct {
 	ValidFrom time.Time `db:"valid_from"`
 	ValidTo   time.Time `db:"valid_to"`
 }
+
+// CheckRegionCode refuses a region that is not a six-digit code, naming
+// field: such a code matches nothing and would read as a region without
+// money. It returns nil for a good code.
+func CheckRegionCode(field, code string) *Error {
+	ok := len(code) == 6
+	for _, c := range code {
+		ok = ok && c >= '0' && c <= '9'
+	}
+	if !ok {
+		return Invalid(field, "%s must be a six-digit region code, got %q", field, code)
+	}
+
+	return nil
+}

@@ -141,6 +141,11 @@ func (a *analysisSet) previousYear(ctx context.Context,
 		}
 	})
 
+	if k.FundID != nil {
+		// A fund is one year's: a year before, it is another fund.
+		return nil, err
+	}
+
 	return figuresOf(rows, shifted(k, 1, 4)), err
 }
 
@@ -155,12 +160,17 @@ func (a *analysisSet) previousQuarter(ctx context.Context,
 	return figuresOf(rows, shifted(k, 0, 1)), err
 }
 
+// figuresOf returns the figures of group k in rows; a group with nothing
+// in that cut has zero figures and no rates.
 func figuresOf(rows map[string]*fundhub.AnalysisRow, k fundhub.AnalysisKey) *fundhub.Figures {
+	if rows == nil {
+		return nil
+	}
 	if row, ok := rows[analysisKey(k)]; ok {
 		return &row.Figures
 	}
 
-	return nil
+	return &fundhub.Figures{}
 }
 
 // national is the same cut over the whole country, without the regions:

@@ -49,6 +49,7 @@ func TestAnalysis_ComparisonsAreWorkedOutOnTheServer(t *testing.T) {
 		want        string
 	}{{
 		name: "the ministry's provinces", token: ministry, vars: map[string]any{},
+		// 辽宁 had nothing a year before: it compares with zero.
 		// 浙江: 1250 in, 200 paid (16%). A year before, 2023 money as of
 		// 2023 Q2: 500 in, 250 paid (50%). A quarter before: the same 1250
 		// in, nothing paid, no target value reported. Beside 辽宁 (800 in,
@@ -59,7 +60,10 @@ func TestAnalysis_ComparisonsAreWorkedOutOnTheServer(t *testing.T) {
 			`"total":{"allocated":"2050","paid":"400","executionRate":"19.51"},"nodes":[` +
 			`{"regionCode":"210000","allocated":"800","paid":"200","executionRate":"25",` +
 			`"rank":1,"timeProgress":{"asOf":"2024-06-30","elapsed":"49.73","gap":"24.73",` +
-			`"warning":"RED"},"previousYear":null,"yearOnYear":null,` +
+			`"warning":"RED"},"previousYear":{"allocated":"0","paid":"0",` +
+			`"executionRate":null},"yearOnYear":{"allocated":"800",` +
+			`"allocatedPercent":null,"paid":"200","paidPercent":null,` +
+			`"executionRatePoints":null,"targetCompletionPoints":null},` +
 			`"previousQuarter":{"allocated":"800","paid":"200","executionRate":"25",` +
 			`"targetCompletionRate":null},"quarterOnQuarter":{"allocated":"0",` +
 			`"paid":"0","paidPercent":"0","executionRatePoints":"0",` +
@@ -181,6 +185,31 @@ func TestAnalysis_AllocatedMatchesPublishedFigures(t *testing.T) {
 		}
 		if seen != len(c.want) {
 			t.Errorf("%s: %d of %d published groups answered", c.name, seen, len(c.want))
+		}
+	}
+}
+
+func TestAnalysis_BadInputNamesTheField(t *testing.T) {
+	db := pgtest.New(t)
+	srv := server(t, db)
+
+	for _, c := range []struct{ query, field string }{
+		{`{ analysis(filter: {region: "abc"}) { totalCount } }`, "filter.region"},
+		{`{ analysis(filter: {region: "33%"}) { totalCount } }`, "filter.region"},
+		{`{ analysis(filter: {years: [2024, -5]}) { totalCount } }`, "filter.years[1]"},
+		{`{ analysis(asOf: {year: 0, quarter: 1}) { totalCount } }`, "asOf"},
+		{`{ analysis(groupBy: [YEAR, YEAR]) { totalCount } }`, "groupBy[1]"},
+		{`{ analysis(sort: [{dimension: REGION}]) { totalCount } }`, "sort[0].dimension"},
+		{`{ analysis(first: 100000000) { totalCount } }`, "first"},
+		{`{ analysis(after: "bm90IGEgY3Vyc29y") { totalCount } }`, "after"},
+		{`{ quarterlyReport(region: "abc", year: 2024, quarter: 2) { workbookUrl } }`,
+			"region"},
+	} {
+		r := post(t, srv, c.query, nil)
+		if len(r.Errors) == 0 || r.Errors[0].Extensions["code"] != fundhub.EINVALID ||
+			r.Errors[0].Extensions["field"] != c.field {
+			t.Errorf("%s: got %s %+v, want BAD_USER_INPUT on %s", c.query, r.Data, r.Errors,
+				c.field)
 		}
 	}
 }

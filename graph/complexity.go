@@ -82,10 +82,12 @@ func complexity() ComplexityRoot {
 }
 
 // pageCost is the cost of a page of first items (the default page when nil).
+// A first beyond the largest page costs as one item more than it, so that
+// the resolver, not the complexity limit, refuses it and names the field.
 func pageCost(child int, first *int) int {
 	n := fundhub.DefaultPageSize
 	if first != nil && *first >= 0 {
-		n = *first
+		n = min(*first, fundhub.MaxPageSize+1)
 	}
 
 	return 1 + child*max(n, 1)

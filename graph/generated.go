@@ -5661,10 +5661,17 @@ type AnalysisRow {
   rank: Int!
   "序时进度 of the row's fund year (grouped by YEAR or filtered to one year), as of the cut-off; else null."
   timeProgress: TimeProgress
-  "The same group a year earlier: the fund year before, as of the same quarter a year before."
+  """
+  The same group a year earlier: the fund year before, as of the same quarter
+  a year before; zero when it had nothing then; null for a FUND row (a fund is
+  one year's).
+  """
   previousYear: Figures
   yearOnYear: Change
-  "The same group as of the quarter before (the quarter before, when grouped by QUARTER)."
+  """
+  The same group as of the quarter before (the quarter before, when grouped by
+  QUARTER); zero when it had nothing then.
+  """
   previousQuarter: Figures
   quarterOnQuarter: Change
   "With REGION grouped: the regions beside this one. Null otherwise."

@@ -130,16 +130,8 @@ func checkRegionCode(field string, code *string) *fundhub.Error {
 	if code == nil {
 		return nil
 	}
-	ok := len(*code) == 6
-	for _, c := range *code {
-		ok = ok && c >= '0' && c <= '9'
-	}
-	if !ok {
-		return fundhub.Invalid(field, "%s must be a six-digit region code, got %q", field,
-			*code)
-	}
 
-	return nil
+	return fundhub.CheckRegionCode(field, *code)
 }
 
 // checkText refuses an empty or overlong name to match, which could only

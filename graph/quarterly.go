@@ -83,6 +83,9 @@ func (r *Resolver) quarterlyQuery(region string, year, quarter int) (fundhub.Qua
 	q := fundhub.QuarterlyQuery{Region: region, Quarter: fundhub.Quarter{Year: year,
 		Quarter: quarter}, Today: today(), Thresholds: r.thresholds()}
 	var errs fundhub.Errors
+	if e := fundhub.CheckRegionCode("region", region); e != nil {
+		errs = append(errs, e)
+	}
 	if year < 1949 || year > 2200 {
 		errs = append(errs, fundhub.Invalid("year", "%d is not a fund year (1949 to 2200)",
 			year))
