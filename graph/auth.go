@@ -60,17 +60,26 @@ func (d Deps) authenticate(r *http.Request) (*fundhub.Caller, error) {
 // carrying the code, before any GraphQL work; with 500 when the token could
 // not be checked at all.
 func refuse(w http.ResponseWriter, err error) {
-	w.Header().Set("Content-Type", "application/json")
 	status := http.StatusUnauthorized
 	if fundhub.ErrorCode(err) == fundhub.EUNAUTHENTICATED {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="fundhub"`)
 	} else {
 		status = http.StatusInternalServerError
 	}
+	writeError(w, status, err)
+}
+
+// writeError answers a plain HTTP request (a download) with status and err
+// in GraphQL's error shape: its message, code and the field at fault.
+func writeError(w http.ResponseWriter, status int, err error) {
+	ext := map[string]any{"code": fundhub.ErrorCode(err)}
+	if f := fundhub.ErrorField(err); f != "" {
+		ext["field"] = f
+	}
+	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
-		"message":    fundhub.ErrorMessage(err),
-		"extensions": map[string]any{"code": fundhub.ErrorCode(err)},
+		"message": fundhub.ErrorMessage(err), "extensions": ext,
 	}}})
 }
 

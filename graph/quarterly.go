@@ -200,18 +200,18 @@ func (h *quarterlyReports) serve(w http.ResponseWriter, r *http.Request,
 	x.q = q
 	if err != nil {
 		x.status = http.StatusBadRequest
-		http.Error(w, fundhub.ErrorField(err)+": "+fundhub.ErrorMessage(err), x.status)
+		writeError(w, x.status, err)
 		return err
 	}
 	x.rep, err = h.d.Store.QuarterlyReportData(r.Context(), x.scope, q)
 	if fundhub.ErrorCode(err) == fundhub.ENOTFOUND {
 		x.status = http.StatusNotFound
-		http.Error(w, "no such region", x.status)
+		writeError(w, x.status, fundhub.Errorf(fundhub.ENOTFOUND, "no such region"))
 		return err
 	}
 	if err != nil {
 		x.status = http.StatusInternalServerError
-		http.Error(w, "internal error", x.status)
+		writeError(w, x.status, fundhub.Errorf(fundhub.EINTERNAL, "internal error"))
 		return err
 	}
 
@@ -222,7 +222,10 @@ func (h *quarterlyReports) serve(w http.ResponseWriter, r *http.Request,
 		if fundhub.ErrorCode(err) == fundhub.EINVALID {
 			x.status = http.StatusBadRequest
 		}
-		http.Error(w, fundhub.ErrorMessage(err), x.status)
+		if x.status != http.StatusBadRequest {
+			err = fundhub.Errorf(fundhub.EINTERNAL, "internal error")
+		}
+		writeError(w, x.status, err)
 	}
 
 	return err
