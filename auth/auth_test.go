@@ -167,7 +167,7 @@ func TestTokens_ExpireAndRevokeAtOnce(t *testing.T) {
 	s.Now = time.Now
 	if _, err := s.Authenticate(ctx, old.Token); fundhub.ErrorCode(err) !=
 		fundhub.EUNAUTHENTICATED {
-		t.Errorf("expired session: got %v, want UNAUTHENTICATED", err)
+		t.Errorf("expired login token: got %v, want UNAUTHENTICATED", err)
 	}
 
 	api, err := s.CreateAPIToken(ctx, uid, "dashboard", 0, nil)
@@ -317,7 +317,7 @@ func TestUsers_DisableRolesAndPassword(t *testing.T) {
 	if fundhub.ErrorField(err) != "currentPassword" {
 		t.Errorf("wrong current password: got %v, want BAD_USER_INPUT on currentPassword", err)
 	}
-	// The right one changes it and ends the other session, not this one.
+	// The right one changes it and revokes the other login token, not this one.
 	if err := s.ChangePassword(ctx, first, password, "a brand new passphrase", "x"); err != nil {
 		t.Fatal(err)
 	}
@@ -328,7 +328,7 @@ func TestUsers_DisableRolesAndPassword(t *testing.T) {
 		return n == 1
 	}
 	if !live(first) || live(second) {
-		t.Errorf("after the change: this session live=%t (want true), the other live=%t "+
+		t.Errorf("after the change: this login token live=%t (want true), the other live=%t "+
 			"(want false)", live(first), live(second))
 	}
 	if _, err := login(password); err == nil {
